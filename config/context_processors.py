@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Role
+
+NAVIGATION = {
+    Role.PTA_ADMIN: [("staff_start", _("Today")), ("companies:list", _("Companies")), ("pta_users", _("Users"))],
+    Role.ADVISER: [("staff_start", _("Today")), ("companies:list", _("Companies"))],
+    Role.CONTACT: [("minside_home", _("My page"))],
+    Role.COORDINATOR: [("national_dashboard", _("Dashboard")), ("region_create", _("New PTA"))],
+}
+
+
+def _nav(request, membership) -> list[dict]:
+    if membership is None:
+        return []
+    items = []
+    for name, label in NAVIGATION.get(membership.role, []):
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "current": request.path == url})
+    return items
+
+
+def portal(request) -> dict:
+    tenant = getattr(request, "tenant", None)
+    membership = getattr(request, "membership", None)
+    return {
+        "tenant": tenant,
+        "membership": membership,
+        "is_national": tenant is not None and tenant.is_national,
+        "brand_colour": tenant.brand_colour if tenant is not None else "#1f4e79",
+        "nav_items": _nav(request, membership),
+    }

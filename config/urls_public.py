@@ -1,0 +1,16 @@
+"""URLs of the national site (public schema)."""
+
+from django.urls import include, path
+
+from tenants import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("nasjonalt/", views.national_dashboard, name="national_dashboard"),
+    path("regioner/ny/", views.region_create, name="region_create"),
+    path("regioner/<int:pk>/", views.region_detail, name="region_detail"),
+    path("regioner/<int:pk>/aktiv/", views.region_set_active, name="region_set_active"),
+    path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

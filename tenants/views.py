@@ -1,0 +1,138 @@
+"""Views on both sites: host errors, invitations, PTA users, and the national site."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tenants import selectors, services
+from tenants.forms import AcceptInvitationForm, InvitationForm, PtaCreateForm
+from tenants.models import Pta, Role
+from tenants.permissions import coordinator_required
+
+
+def unknown_host(request):
+    return render(request, "errors/unknown_host.html", {"host": request.get_host()}, status=404)
+
+
+@require_GET
+def home(request):
+    """Send each role to its own start page."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    role = request.membership.role
+    if role == Role.CONTACT:
+        return redirect("minside_home")
+    if role == Role.COORDINATOR:
+        return redirect("national_dashboard")
+    return redirect("staff_start")
+
+
+@require_GET
+def logo(request):
+    tenant = request.tenant
+    if not tenant.logo:
+        raise Http404
+    return FileResponse(tenant.logo.open("rb"), content_type="image/png")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str, on_accepted=None):
+    try:
+        invitation = services.invitation_get_valid(tenant=request.tenant, token=token)
+    except services.InvitationError as exc:
+        return render(request, "tenants/invitation_invalid.html", {"reason": str(exc)}, status=410)
+
+    existing_user = selectors.user_by_email(email=invitation.email)
+    form = None
+    if existing_user is None:
+        form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        data = form.cleaned_data if form else {}
+        try:
+            user = services.invitation_accept(
+                tenant=request.tenant,
+                token=token,
+                password=data.get("password1"),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                on_accepted=on_accepted,
+            )
+        except services.InvitationError as exc:
+            return render(request, "tenants/invitation_invalid.html", {"reason": str(exc)}, status=410)
+        if existing_user is None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your access is ready."))
+            return redirect("home")
+        messages.success(request, _("The invitation is accepted. Sign in to continue."))
+        return redirect("account_login")
+    return render(
+        request,
+        "tenants/invitation_accept.html",
+        {"invitation": invitation, "form": form, "existing_user": existing_user},
+    )
+
+
+# --- National site (public schema) -----------------------------------------
+
+
+@coordinator_required
+@require_GET
+def national_dashboard(request):
+    return render(request, "national/dashboard.html", selectors.national_overview())
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def region_create(request):
+    form = PtaCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pta = services.pta_create(**form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("%(name)s is ready.") % {"name": pta.name})
+            return redirect("region_detail", pk=pta.pk)
+    return render(request, "national/region_form.html", {"form": form})
+
+
+def _get_region(pk: int) -> Pta:
+    return get_object_or_404(Pta.objects.exclude(schema_name="public"), pk=pk)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def region_detail(request, pk: int):
+    pta = _get_region(pk)
+    form = InvitationForm(request.POST or None, roles=[Role.PTA_ADMIN])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                tenant=pta, email=form.cleaned_data["email"], role=Role.PTA_ADMIN, invited_by=request.user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect("region_detail", pk=pta.pk)
+    return render(
+        request,
+        "national/region_detail.html",
+        {"pta": pta, "form": form, "admins": selectors.membership_list(tenant=pta).filter(role=Role.PTA_ADMIN)},
+    )
+
+
+@coordinator_required
+@require_POST
+def region_set_active(request, pk: int):
+    pta = _get_region(pk)
+    services.pta_set_active(pta=pta, active=request.POST.get("active") == "1")
+    return redirect("region_detail", pk=pta.pk)
