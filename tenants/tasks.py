@@ -21,7 +21,7 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
     # The row lock plus sent_at makes a retry or a duplicate delivery a no-op.
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update(skip_locked=True)
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("tenant", "invited_by")
             .filter(pk=invitation_id, sent_at__isnull=True)
             .first()

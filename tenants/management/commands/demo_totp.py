@@ -1,8 +1,8 @@
-from allauth.mfa.adapter import get_adapter
-from allauth.mfa.models import Authenticator
 import time
 
 from allauth.mfa import app_settings
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
