@@ -29,5 +29,5 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l nb --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages -l nb --ignore=.venv --ignore=node_modules --ignore=.data --ignore=tests
 	$(PY) manage.py compilemessages -l nb --ignore=.venv

@@ -6,18 +6,42 @@ from django.db import connection
 from tests.base import World, build_world
 
 
+_world: list[World] = []
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Create the test database, then the personas' two PTAs once for the whole session."""
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Always create the test database (pytest-django would skip it when no
+    collected test uses the `db` fixture, e.g. when only worker tests run),
+    then the personas' two PTAs, once for the whole session."""
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
-        pytest.world = build_world()
+        db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            raise RuntimeError("Refusing to create test personas outside a test database.")
+        _world.append(build_world())
     yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(db_cfg, verbosity=0)
 
 
 @pytest.fixture
 def world(db) -> World:
+    """The personas, inside a test transaction that is rolled back afterwards."""
     connection.set_schema_to_public()
-    return pytest.world
+    return _world[0]
+
+
+@pytest.fixture
+def committed_world(django_db_setup, django_db_blocker) -> World:
+    """The personas with autocommit on, so that worker and server processes see
+    what the test writes. Such tests clean up after themselves."""
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        yield _world[0]
+        connection.set_schema_to_public()
 
 
 @pytest.fixture(autouse=True)
