@@ -146,9 +146,8 @@ def ensure_redis() -> Path:
     raise RuntimeError(f"Embedded Redis did not start; see {REDIS_DIR / 'redis.log'}")
 
 
-def broker_url() -> str:
-    # Celery uses Redis database 1; the cache uses database 0.
-    return f"redis+socket://{_redis_socket()}?virtual_host=1"
+def broker_url(*, db: int = 1) -> str:
+    return f"redis+socket://{_redis_socket()}?virtual_host={db}"
 
 
 def ensure_services() -> tuple[str, Path]:

@@ -48,8 +48,9 @@ if not DATABASE_URL:
 if not REDIS_URL:
     from config.embedded import broker_url, ensure_redis
 
-    REDIS_URL = f"unix://{ensure_redis()}?db=0"
-    CELERY_BROKER_URL = broker_url()
+    # The test suite keeps to its own Redis databases, so it may flush them freely.
+    REDIS_URL = f"unix://{ensure_redis()}?db={2 if TESTING else 0}"
+    CELERY_BROKER_URL = broker_url(db=3 if TESTING else 1)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:

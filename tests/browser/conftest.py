@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.core.cache import cache
+
+from tests.servers import (
+    ARTIFACTS,
+    free_port,
+    python,
+    start_process,
+    stop_process,
+    subprocess_env,
+    wait_for_port,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Playwright's sync API keeps an event loop on the main thread; Django's ORM
+# calls from the test itself are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE = ARTIFACTS.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # No silent skip: a missing browser or axe-core fails the suite (`make test` installs both).
+    assert shutil.which("chromium") or shutil.which(CHROMIUM), "Debian's chromium is missing (tests/setup_browser.sh)"
+    assert AXE.exists(), "axe-core is missing: run `npm ci`"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server_port(committed_world):
+    """gunicorn (sync workers, no threads) serving the test database on a free port."""
+    port = free_port()
+    env = subprocess_env(DJANGO_TESTING="1", SITE_PORT=str(port))
+    process, log = start_process(
+        "gunicorn",
+        [python(), "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env,
+    )
+    try:
+        wait_for_port(port)
+        cache.clear()  # forget TOTP codes used by earlier tests (test Redis database only)
+        yield port
+    finally:
+        stop_process(process)
+
+
+def check_accessibility(page, name: str) -> None:
+    """Run axe-core (WCAG 2.1 A/AA rules) and fail on serious or critical violations."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    details = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']]}" for v in bad)
+    assert not bad, f"Accessibility violations on {name} ({page.url}):\n{details}"
+    assert result["passes"], "axe-core ran no checks"

@@ -1,0 +1,90 @@
+"""Real headless Chromium against a real server: sign-in for staff (with the
+two-factor step) and for a contact person, with axe-core on every page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.base import HOST_A, NATIONAL_HOST, PASSWORD
+from tests.browser.conftest import check_accessibility
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, base: str, email: str) -> None:
+    page.goto(base + "/")
+    assert "/accounts/login/" in page.url
+    check_accessibility(page, f"login-{email}")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Logg inn").click()
+    page.wait_for_load_state()
+
+
+def test_adviser_signs_in_with_two_factor_and_sees_start_page(browser, live_server_port, committed_world):
+    adviser = committed_world.adviser_a
+    base = f"http://{HOST_A}:{live_server_port}"
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    _sign_in(page, base, adviser.email)
+
+    assert page.url.endswith("/accounts/2fa/authenticate/")
+    check_accessibility(page, "adviser-2fa")
+    page.get_by_label("Kode").fill(adviser.totp_code())
+    page.get_by_role("main").get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(base + "/i-dag/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("God dag")
+    assert "Alfa Energi AS" in page.content()
+    check_accessibility(page, "adviser-start")
+
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Bedrifter").click()
+    page.wait_for_url(base + "/bedrifter/")
+    assert "Beta Bygg AS" in page.content()
+    assert "Gamma Helse AS" not in page.content()  # PTA B's company
+    check_accessibility(page, "adviser-companies")
+
+    # English is available.
+    page.get_by_label("Språk").select_option("en")
+    page.get_by_role("button", name="Bytt").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Companies"
+    check_accessibility(page, "adviser-companies-en")
+    context.close()
+
+
+def test_contact_person_signs_in_and_sees_only_own_company(browser, live_server_port, committed_world):
+    contact = committed_world.contact_a1
+    base = f"http://{HOST_A}:{live_server_port}"
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    _sign_in(page, base, contact.email)
+    page.wait_for_url(base + "/min-side/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Alfa Energi AS"
+    assert "Beta Bygg AS" not in page.content()
+    check_accessibility(page, "contact-min-side")
+    context.close()
+
+
+def test_coordinator_signs_in_on_the_national_site(browser, live_server_port, committed_world):
+    coordinator = committed_world.coordinator
+    base = f"http://{NATIONAL_HOST}:{live_server_port}"
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    _sign_in(page, base, coordinator.email)
+    page.get_by_label("Kode").fill(coordinator.totp_code())
+    page.get_by_role("main").get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(base + "/nasjonalt/")
+    assert "Region A" in page.content() and "Region B" in page.content()
+    check_accessibility(page, "coordinator-dashboard")
+    page.goto(base + "/regioner/ny/")
+    check_accessibility(page, "coordinator-new-pta")
+    context.close()
+
+
+def test_unknown_host_page_is_accessible(browser, live_server_port):
+    page = browser.new_page()
+    response = page.goto(f"http://ukjent.localhost:{live_server_port}/")
+    assert response.status == 404
+    assert "Ukjent adresse" in page.content()
+    check_accessibility(page, "unknown-host")
+    page.close()
