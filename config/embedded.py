@@ -33,7 +33,7 @@ def _short_socket_dir(path: Path) -> Path:
     """Unix socket paths are limited to ~107 bytes; fall back to /tmp for deep clones."""
     if len(str(path / ".s.PGSQL.5432")) < 100:
         return path
-    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:10]
     short = Path(tempfile.gettempdir()) / f"mobility-{digest}"
     short.mkdir(mode=0o777, exist_ok=True)
     short.chmod(0o777)
@@ -90,7 +90,8 @@ def ensure_postgres() -> str:
 
 
 def _create_database(server) -> None:
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    # DB_NAME is a constant of this module, not input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DB_NAME};")
 
@@ -127,14 +128,22 @@ def ensure_redis() -> Path:
     subprocess.run(
         [
             str(server_bin),
-            "--port", "0",
-            "--unixsocket", str(sock),
-            "--unixsocketperm", "700",
-            "--dir", str(REDIS_DIR),
-            "--pidfile", str(REDIS_DIR / "redis.pid"),
-            "--logfile", str(REDIS_DIR / "redis.log"),
-            "--daemonize", "yes",
-            "--save", "60 100",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(REDIS_DIR),
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+            "--daemonize",
+            "yes",
+            "--save",
+            "60 100",
         ],
         check=True,
     )

@@ -60,9 +60,7 @@ class MembershipMiddleware:
     def __call__(self, request):
         request.membership = None
         if request.user.is_authenticated:
-            request.membership = (
-                Membership.objects.filter(user=request.user, tenant=request.tenant).first()
-            )
+            request.membership = Membership.objects.filter(user=request.user, tenant=request.tenant).first()
             if request.membership is None and not request.path.startswith(OPEN_PREFIXES):
                 return render(request, "errors/403.html", {"no_membership": True}, status=403)
         return self.get_response(request)

@@ -193,10 +193,14 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
-ACCOUNT_RATE_LIMITS = {} if TESTING and not env_bool("TEST_RATE_LIMITS") else {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/m/key",
-}
+ACCOUNT_RATE_LIMITS = (
+    {}
+    if TESTING and not env_bool("TEST_RATE_LIMITS")
+    else {
+        "login_failed": "5/5m/ip,5/5m/key",
+        "reset_password": "20/m/ip,5/m/key",
+    }
+)
 MFA_ADAPTER = "tenants.mfa_adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Bedriftsmobilitet")

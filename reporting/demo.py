@@ -27,13 +27,26 @@ PTAS = [
     ("Skyss", "skyss", "Vestland", "#a3004f", ["Bergen", "Askøy", "Bjørnafjorden", "Øygarden"]),
 ]
 INDUSTRIES = [
-    "Offentlig administrasjon", "Helse og omsorg", "Bygg og anlegg", "IT og konsulent",
-    "Energi", "Handel", "Utdanning", "Finans og forsikring",
+    "Offentlig administrasjon",
+    "Helse og omsorg",
+    "Bygg og anlegg",
+    "IT og konsulent",
+    "Energi",
+    "Handel",
+    "Utdanning",
+    "Finans og forsikring",
 ]
 COMPANY_STEMS = [
-    ("Fjordkraft Service", "AS"), ("Havbris Eiendom", "AS"), ("Nordlys Helse", "AS"), ("Vestvind Data", "AS"),
-    ("Solsiden Regnskap", "AS"), ("Bryggen Bygg", "AS"), ("Kystlinjen Energi", "AS"), ("Granitt Rådgivning", "AS"),
-    ("Elveløp Logistikk", "AS"), ("Fjellsikt Skole", "SA"),
+    ("Fjordkraft Service", "AS"),
+    ("Havbris Eiendom", "AS"),
+    ("Nordlys Helse", "AS"),
+    ("Vestvind Data", "AS"),
+    ("Solsiden Regnskap", "AS"),
+    ("Bryggen Bygg", "AS"),
+    ("Kystlinjen Energi", "AS"),
+    ("Granitt Rådgivning", "AS"),
+    ("Elveløp Logistikk", "AS"),
+    ("Fjellsikt Skole", "SA"),
 ]
 
 
@@ -113,19 +126,15 @@ def seed_demo(*, port: str = "8000") -> list[DemoLogin]:
     rng = random.Random(2027)
     fake = Faker("no_NO")
     fake.seed_instance(2027)
-    logins: list[DemoLogin] = []
     national = Pta.objects.get(schema_name="public")
     with transaction.atomic():
-        logins += _seed(rng=rng, fake=fake, national=national, port=port)
-    return logins
+        return _seed(rng=rng, fake=fake, national=national, port=port)
 
 
 def _seed(*, rng: random.Random, fake: Faker, national: Pta, port: str) -> list[DemoLogin]:
-    logins: list[DemoLogin] = []
-    if True:
-        coordinator = _user("koordinator@demo.no", "Kari", "Koordinator")
-        Membership.objects.create(user=coordinator, tenant=national, role=Role.COORDINATOR)
-        logins.append(DemoLogin(Role.COORDINATOR.label, coordinator.email, f"localhost:{port}", _with_totp(coordinator)))
+    coordinator = _user("koordinator@demo.no", "Kari", "Koordinator")
+    Membership.objects.create(user=coordinator, tenant=national, role=Role.COORDINATOR)
+    logins = [DemoLogin(Role.COORDINATOR.label, coordinator.email, f"localhost:{port}", _with_totp(coordinator))]
 
     for name, slug, county, colour, municipalities in PTAS:
         pta = pta_create(

@@ -16,9 +16,7 @@ def region_stats_refresh() -> RegionStats:
     search path). Only counts cross into the public schema, never people.
     """
     tenant = connection.tenant
-    companies = Company.objects.aggregate(
-        total=Count("pk"), members=Count("pk", filter=Q(status=CompanyStatus.MEMBER))
-    )
+    companies = Company.objects.aggregate(total=Count("pk"), members=Count("pk", filter=Q(status=CompanyStatus.MEMBER)))
     stats, _ = RegionStats.objects.update_or_create(
         tenant_id=tenant.pk,
         defaults={

@@ -71,9 +71,10 @@ class AcceptInvitationForm(forms.Form):
             from tenants.models import User
 
             try:
-                password_validation.validate_password(
-                    p1, User(email=self.email, first_name=data.get("first_name", ""), last_name=data.get("last_name", ""))
+                candidate = User(
+                    email=self.email, first_name=data.get("first_name", ""), last_name=data.get("last_name", "")
                 )
+                password_validation.validate_password(p1, candidate)
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data

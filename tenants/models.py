@@ -79,9 +79,7 @@ class Pta(TenantMixin):
     )
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     # Issuer details for invoices.
-    bank_account = models.CharField(
-        _("bank account"), max_length=11, blank=True, validators=[validate_bank_account]
-    )
+    bank_account = models.CharField(_("bank account"), max_length=11, blank=True, validators=[validate_bank_account])
     vat_registered = models.BooleanField(_("registered for VAT"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,7 +5,6 @@ from django.db import connection
 
 from tests.base import World, build_world
 
-
 _world: list[World] = []
 
 

@@ -116,8 +116,15 @@ def test_coordinator_creates_pta_from_the_national_site(world):
     coordinator = client_for(world.coordinator, NATIONAL_HOST)
     response = coordinator.post(
         "/regioner/ny/",
-        {"name": "Brakar", "slug": "brakar", "domain": "brakar.localhost", "org_number": "923 609 016",
-         "brand_colour": "#1f4e79", "bank_account": "8601 11 17947", "vat_registered": "on"},
+        {
+            "name": "Brakar",
+            "slug": "brakar",
+            "domain": "brakar.localhost",
+            "org_number": "923 609 016",
+            "brand_colour": "#1f4e79",
+            "bank_account": "8601 11 17947",
+            "vat_registered": "on",
+        },
     )
     assert response.status_code == 302
     from tenants.models import Pta

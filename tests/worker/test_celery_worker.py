@@ -36,8 +36,22 @@ def worker(committed_world):
         )
         process, log = start_process(
             "celery-worker",
-            [python(), "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue,
-             "--include", "tests.worker_tasks", "-l", "info"],
+            [
+                python(),
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-P",
+                "solo",
+                "-Q",
+                queue,
+                "--include",
+                "tests.worker_tasks",
+                "-l",
+                "info",
+            ],
             env,
         )
         old = (app.conf.task_always_eager, app.conf.task_default_queue)
@@ -89,8 +103,11 @@ def test_invitation_mail_sent_by_worker_links_to_the_tenants_own_domain(worker, 
     w = committed_world
     with tenant_context(w.pta_a):
         invitation, token = services.invitation_create(
-            tenant=w.pta_a, email="arbeider.test@kunde.no", role=Role.CONTACT,
-            invited_by=w.admin_a.user, company_ids=[w.company_a1.pk],
+            tenant=w.pta_a,
+            email="arbeider.test@kunde.no",
+            role=Role.CONTACT,
+            invited_by=w.admin_a.user,
+            company_ids=[w.company_a1.pk],
         )
     try:
         wait_for(lambda: smtp.messages, what="the invitation e-mail to reach the SMTP server")

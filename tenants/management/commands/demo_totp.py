@@ -17,9 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, email: str, **opts):
         if not settings.DEMO_MODE:
             raise CommandError("demo_totp only works in demo mode (DEMO_MODE=1).")
-        authenticator = Authenticator.objects.filter(
-            user__email__iexact=email, type=Authenticator.Type.TOTP
-        ).first()
+        authenticator = Authenticator.objects.filter(user__email__iexact=email, type=Authenticator.Type.TOTP).first()
         if authenticator is None:
             raise CommandError(f"{email} has no two-factor authenticator.")
         secret = get_adapter().decrypt(authenticator.data["secret"])
