@@ -30,9 +30,11 @@ def company_list(request):
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     page = Paginator(selectors.company_list(search=search, status=status), 50).get_page(request.GET.get("page"))
+    # htmx search-as-you-type swaps only the results partial.
+    template = "companies/company_list.html#results" if request.htmx else "companies/company_list.html"
     return render(
         request,
-        "companies/company_list.html",
+        template,
         {"page": page, "search": search, "status": status, "statuses": CompanyStatus.choices},
     )
 

@@ -148,3 +148,12 @@ def test_coordinator_suspends_a_region(world):
     world.pta_b.refresh_from_db()
     assert world.pta_b.is_active is False
     coordinator.post(f"/regioner/{world.pta_b.pk}/aktiv/", {"active": "1"})
+
+
+def test_company_search_with_htmx_returns_only_the_results_partial(world):
+    response = client_for(world.adviser_a).get("/bedrifter/?q=beta", HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="company-results"' in content
+    assert "Beta Bygg AS" in content and "Alfa Energi AS" not in content
+    assert "<html" not in content

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             logins = seed_demo(port=opts["port"])
             lines = [f"Password for every demo user: {DEMO_PASSWORD}", ""]
             for login in logins:
-                line = f"{login.role:<28} {login.email:<28} http://{login.host}/"
+                line = f"{login.role:<36} {login.email:<28} http://{login.host}/"
                 if login.totp_secret:
                     line += f"  TOTP secret {login.totp_secret}"
                 lines.append(line)
