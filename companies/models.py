@@ -1,7 +1,9 @@
-"""Client companies of a PTA (tenant schema)."""
+"""Client companies of a PTA (tenant schema): locations, departments,
+agreements, contact persons, documents, notices and messages."""
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +18,33 @@ class CompanyStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+class CompanySize(models.TextChoices):
+    MICRO = "1-9", _("1–9 employees")
+    SMALL = "10-49", _("10–49 employees")
+    MEDIUM = "50-249", _("50–249 employees")
+    LARGE = "250-999", _("250–999 employees")
+    XLARGE = "1000+", _("1000 or more employees")
+
+
 class CompanyQuerySet(models.QuerySet):
     def for_contact(self, user):
         return self.filter(contact_persons__user=user)
 
 
+def _user_fk(verbose_name, **kwargs):
+    # Users live in the public schema: no cross-schema constraint and no
+    # cascade (Django would look for this table from the public schema).
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        **kwargs,
+    )
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Company(models.Model):
     org_number = models.CharField(_("organisation number"), max_length=9, unique=True, validators=[validate_orgnr])
     name = models.CharField(_("name"), max_length=200)
@@ -28,19 +52,10 @@ class Company(models.Model):
     postcode = models.CharField(_("postcode"), max_length=4, blank=True)
     municipality = models.CharField(_("municipality"), max_length=80, blank=True)
     industry = models.CharField(_("industry"), max_length=120, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PROSPECT)
     status_changed_on = models.DateField(_("status changed"), null=True, blank=True)
-    adviser = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible adviser"),
-        null=True,
-        blank=True,
-        # Users live in the public schema: no cross-schema constraint, and no
-        # cascade (Django would look for this table from the public schema).
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-    )
+    adviser = _user_fk(_("responsible adviser"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CompanyQuerySet.as_manager()
@@ -54,12 +69,85 @@ class Company(models.Model):
         return self.name
 
 
+class CompanyStatusChange(models.Model):
+    """Every status change with its date: prospect → member → paused → ended."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(_("status"), max_length=10, choices=CompanyStatus.choices)
+    changed_on = models.DateField(_("date"))
+    changed_by = _user_fk(_("changed by"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-changed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.status} {self.changed_on}"
+
+
+class Location(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=4, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="unique_location_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="unique_department_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvoiceGrouping(models.TextChoices):
+    COMPANY = "company", _("One invoice per company")
+    LOCATION = "location", _("One invoice per location")
+    DEPARTMENT = "department", _("One invoice per department")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Agreement(models.Model):
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="agreement")
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    terms_document = models.ForeignKey(
+        "Document", verbose_name=_("terms document"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Chosen products and add-ons; the tickets issue gives these their own models.
+    products = models.JSONField(_("products and add-ons"), default=list, blank=True)
+    employer_subsidy_percent = models.DecimalField(
+        _("employer subsidy (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    invoice_reference = models.CharField(_("invoice reference (PO number)"), max_length=60, blank=True)
+    invoice_email = models.EmailField(_("invoice e-mail"), blank=True)
+    ehf_address = models.CharField(
+        _("EHF address"), max_length=20, blank=True, help_text=_("Peppol participant, e.g. 0192:123456785")
+    )
+    invoice_grouping = models.CharField(
+        _("invoices go"), max_length=10, choices=InvoiceGrouping.choices, default=InvoiceGrouping.COMPANY
+    )
+
+    def __str__(self) -> str:
+        return f"agreement of {self.company}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class ContactPerson(models.Model):
     """Limits a contact person's membership to named companies, with rights per company."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
-    )
+    user = _user_fk(_("user"))
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contact_persons")
     can_edit_employees = models.BooleanField(_("may edit the employee list"), default=True)
     can_approve_tickets = models.BooleanField(_("may approve ticket applications"), default=True)
@@ -71,3 +159,91 @@ class ContactPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.company}"
+
+
+class DocumentKind(models.TextChoices):
+    AGREEMENT = "agreement", _("Agreement")
+    INFO_LETTER = "info_letter", _("Information letter")
+    REPORT = "report", _("Report")
+    OTHER = "other", _("Other")
+
+
+class Visibility(models.TextChoices):
+    ADVISERS = "advisers", _("Advisers only")
+    CONTACTS = "contacts", _("Advisers and the company's contact persons")
+
+
+class Document(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    visibility = models.CharField(_("visible to"), max_length=10, choices=Visibility.choices)
+    # Stored under the tenant's slug; never served directly, only through a permission-checked view.
+    file = models.FileField(upload_to="documents/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = _user_fk(_("uploaded by"), null=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Notice(models.Model):
+    """A notice from an adviser to one company, a selection, or every company of the PTA."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    companies = models.ManyToManyField(Company, related_name="notices")
+    created_by = _user_fk(_("from"), null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MessageThread(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="threads")
+    subject = models.CharField(_("subject"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_message_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Message(models.Model):
+    thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
+    author = _user_fk(_("from"), null=True)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} in thread {self.thread_id}"
+
+
+class ThreadRead(models.Model):
+    """Read status per user and thread: read up to last_read_at."""
+
+    thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="reads")
+    user = _user_fk(_("user"))
+    last_read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "user"], name="one_read_marker_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.thread_id} at {self.last_read_at}"

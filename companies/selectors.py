@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from companies.models import Company, CompanyStatus
+from companies.models import Agreement, Company, CompanyStatus, ContactPerson
+from tenants.models import User
 
 
 def company_choices() -> list[tuple[int, str]]:
@@ -33,3 +34,64 @@ def staff_start_figures(*, user) -> dict:
         "employee_count": employees,
         "my_companies": company_list().filter(adviser=user)[:20],
     }
+
+
+def company_overview(*, company: Company) -> dict:
+    agreement = Agreement.objects.filter(company=company).first()
+    return {
+        "agreement": agreement,
+        "locations": list(company.locations.all()),
+        "departments": list(company.departments.all()),
+        "status_changes": list(company.status_changes.all()[:10]),
+        "employee_counts": dict(company.employees.values_list("status").annotate(n=Count("pk")).order_by()),
+    }
+
+
+def contact_person_list(*, company: Company) -> list[ContactPerson]:
+    """Contact persons with their user (public schema) attached, in two queries."""
+    contacts = list(company.contact_persons.all())
+    users = User.objects.in_bulk([c.user_id for c in contacts])
+    for contact in contacts:
+        contact.person = users.get(contact.user_id)
+    return sorted(contacts, key=lambda c: c.person.email if c.person else "")
+
+
+def company_history(*, company: Company):
+    """Changes to the company and to everything that references it (contact
+    persons, employees, agreement...): who, when, old and new value.
+
+    pghistory records them with database triggers, so bulk imports are
+    recorded as well as form edits.
+    """
+    from pghistory.models import Events
+
+    return Events.objects.references(company).order_by("-pgh_created_at")
+
+
+HIDDEN_HISTORY_FIELDS = {"updated_at", "created_at"}
+
+
+def history_rows(events) -> list[dict]:
+    """Shape pghistory events for display, with the acting users fetched in one query."""
+    events = list(events)
+    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
+    users = User.objects.in_bulk([uid for uid in user_ids if uid])
+    rows = []
+    for event in events:
+        data = event.pgh_data or {}
+        diff = {k: v for k, v in (event.pgh_diff or {}).items() if k not in HIDDEN_HISTORY_FIELDS}
+        if event.pgh_label == "update" and not diff:
+            continue
+        name = data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+        user_id = (event.pgh_context or {}).get("user")
+        rows.append(
+            {
+                "at": event.pgh_created_at,
+                "who": users.get(user_id),
+                "model": event.pgh_model.split(".")[-1].removesuffix("Event"),
+                "label": event.pgh_label,
+                "object": name or f"#{event.pgh_obj_id}",
+                "changes": [(field, change[0], change[1]) for field, change in sorted(diff.items())],
+            }
+        )
+    return rows

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies import selectors
 from companies.models import CompanyStatus
+from companies.permissions import get_company_for_user
 from companies.services import contact_person_link_from_invitation, membership_revoke
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
@@ -105,3 +106,37 @@ def membership_remove(request, pk: int):
         membership_revoke(membership=membership)
         messages.success(request, _("Access removed for %(user)s.") % {"user": membership.user.email})
     return redirect("pta_users")
+
+
+@staff_required
+@require_GET
+def company_detail(request, pk: int):
+    company = get_company_for_user(request, pk, staff_only=True)
+    return render(
+        request,
+        "companies/company_detail.html",
+        {"company": company, "tab": "overview", **selectors.company_overview(company=company)},
+    )
+
+
+@staff_required
+@require_GET
+def company_contacts(request, pk: int):
+    company = get_company_for_user(request, pk, staff_only=True)
+    return render(
+        request,
+        "companies/company_contacts.html",
+        {"company": company, "tab": "contacts", "contacts": selectors.contact_person_list(company=company)},
+    )
+
+
+@staff_required
+@require_GET
+def company_history(request, pk: int):
+    company = get_company_for_user(request, pk, staff_only=True)
+    page = Paginator(selectors.company_history(company=company), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "companies/company_history.html",
+        {"company": company, "tab": "history", "page": page, "rows": selectors.history_rows(page.object_list)},
+    )

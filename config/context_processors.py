@@ -30,6 +30,8 @@ def portal(request) -> dict:
     tenant = getattr(request, "tenant", None)
     membership = getattr(request, "membership", None)
     return {
+        # Company pages are shared by staff and contact persons, in their own layouts.
+        "layout": "layouts/minside.html" if membership and membership.role == Role.CONTACT else "layouts/staff.html",
         "tenant": tenant,
         "membership": membership,
         "is_national": tenant is not None and tenant.is_national,

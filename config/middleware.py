@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_tenants.middleware.main import TenantMainMiddleware
+from pghistory.middleware import HistoryMiddleware as PghistoryMiddleware
 
 from tenants.models import Membership
 from tenants.signals import SESSION_TENANT_KEY
@@ -88,3 +89,18 @@ def _has_totp(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class HistoryMiddleware(PghistoryMiddleware):
+    """Record who changed what (pghistory) on PTA sites.
+
+    Skipped on the national site: it tracks no tenant data, and pghistory's
+    SQL wrapper would break the schema-cloning function run when a PTA is
+    provisioned there.
+    """
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_national:
+            return self.get_response(request)
+        return super().__call__(request)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", tenant_views.home, name="home"),
     path("i-dag/", company_views.staff_start, name="staff_start"),
     path("bedrifter/", include("companies.urls")),
+    path("bedrifter/<int:company_pk>/ansatte/", include("employees.urls")),
     path("min-side/", company_views.minside_home, name="minside_home"),
     path("brukere/", company_views.pta_users, name="pta_users"),
     path("brukere/<int:pk>/fjern/", company_views.membership_remove, name="membership_remove"),
