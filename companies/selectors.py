@@ -10,15 +10,35 @@ def company_choices() -> list[tuple[int, str]]:
     return [(c.pk, f"{c.name} ({c.org_number})") for c in Company.objects.only("pk", "name", "org_number")]
 
 
-def company_list(*, search: str = "", status: str = "") -> QuerySet[Company]:
-    companies = Company.objects.annotate(
-        employee_count=Count("employees", filter=~Q(employees__status="left"))
-    ).order_by("name")
+SORTABLE = {"name", "org_number", "municipality", "status", "employee_count", "status_changed_on"}
+
+
+def company_list(
+    *,
+    search: str = "",
+    status: str = "",
+    adviser_id: int | None = None,
+    municipality: str = "",
+    size: str = "",
+    sort: str = "name",
+) -> QuerySet[Company]:
+    """The adviser's company list: filtered, sorted on a whitelisted column, employee counts in SQL."""
+    companies = Company.objects.annotate(employee_count=Count("employees", filter=~Q(employees__status="left")))
     if search:
-        companies = companies.filter(Q(name__icontains=search) | Q(org_number__startswith=search.replace(" ", "")))
+        compact = search.replace(" ", "")
+        companies = companies.filter(Q(name__icontains=search) | Q(org_number__startswith=compact))
     if status in CompanyStatus.values:
         companies = companies.filter(status=status)
-    return companies
+    if adviser_id:
+        companies = companies.filter(adviser_id=adviser_id)
+    if municipality:
+        companies = companies.filter(municipality__iexact=municipality.strip())
+    if size:
+        companies = companies.filter(size=size)
+    field = sort.removeprefix("-")
+    if field not in SORTABLE:
+        sort, field = "name", "name"
+    return companies.order_by(sort, "name" if field != "name" else "pk")
 
 
 def companies_for_contact(*, user) -> QuerySet[Company]:
@@ -40,6 +60,7 @@ def company_overview(*, company: Company) -> dict:
     agreement = Agreement.objects.filter(company=company).first()
     return {
         "agreement": agreement,
+        "adviser": User.objects.filter(pk=company.adviser_id).first() if company.adviser_id else None,
         "locations": list(company.locations.all()),
         "departments": list(company.departments.all()),
         "status_changes": list(company.status_changes.all()[:10]),
@@ -95,3 +116,18 @@ def history_rows(events) -> list[dict]:
             }
         )
     return rows
+
+
+def contact_invitations_pending(*, tenant, company: Company):
+    from tenants.models import Invitation, Role
+
+    return Invitation.objects.pending().filter(tenant=tenant, role=Role.CONTACT, company_ids__contains=[company.pk])
+
+
+def minside_overview(*, company: Company, user) -> dict:
+    """What a contact person sees first: the company's numbers and what waits for them."""
+    counts = dict(company.employees.values_list("status").annotate(n=Count("pk")).order_by())
+    return {
+        "employee_counts": counts,
+        "agreement": Agreement.objects.filter(company=company).first(),
+    }

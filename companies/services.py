@@ -1,9 +1,24 @@
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import date
 
-from companies.models import Company, ContactPerson
-from tenants.models import Invitation, Membership, Role, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from companies.models import (
+    Agreement,
+    Company,
+    CompanyStatus,
+    CompanyStatusChange,
+    ContactPerson,
+    Department,
+    Location,
+)
+from companies.permissions import RIGHTS
+from tenants.models import Invitation, Membership, Pta, Role, User
+from tenants.services import invitation_create
 
 
 def contact_person_link_from_invitation(user: User, invitation: Invitation) -> None:
@@ -14,8 +29,9 @@ def contact_person_link_from_invitation(user: User, invitation: Invitation) -> N
     """
     if invitation.role != Role.CONTACT:
         return
+    rights = {k: bool(v) for k, v in invitation.contact_rights.items() if k in RIGHTS}
     for company in Company.objects.filter(pk__in=invitation.company_ids):
-        ContactPerson.objects.get_or_create(user=user, company=company)
+        ContactPerson.objects.get_or_create(user=user, company=company, defaults=rights)
 
 
 def membership_revoke(*, membership: Membership) -> None:
@@ -23,3 +39,129 @@ def membership_revoke(*, membership: Membership) -> None:
     with transaction.atomic():
         ContactPerson.objects.filter(user_id=membership.user_id).delete()
         membership.delete()
+
+
+# --- Company register -------------------------------------------------------
+
+
+def company_create(*, data: dict, user: User | None = None) -> Company:
+    """Create a company; its first status is recorded as a status change."""
+    company = Company(**data)
+    company.status_changed_on = company.status_changed_on or timezone.localdate()
+    company.full_clean()
+    with transaction.atomic():
+        company.save()
+        CompanyStatusChange.objects.create(
+            company=company,
+            status=company.status,
+            changed_on=company.status_changed_on,
+            changed_by_id=user.pk if user else None,
+        )
+    return company
+
+
+def company_update(*, company: Company, data: dict) -> Company:
+    """Edit the register fields. The status has its own service (it keeps a history of dates)."""
+    data.pop("status", None)
+    for name, value in data.items():
+        setattr(company, name, value)
+    company.full_clean()
+    company.save()
+    return company
+
+
+def company_set_status(*, company: Company, status: str, changed_on: date | None, user: User | None) -> Company:
+    """Move a company along prospect → member → paused → ended, recording the date of each change."""
+    if status not in CompanyStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    changed_on = changed_on or timezone.localdate()
+    with transaction.atomic():
+        company.status = status
+        company.status_changed_on = changed_on
+        company.save(update_fields=["status", "status_changed_on"])
+        CompanyStatusChange.objects.create(
+            company=company, status=status, changed_on=changed_on, changed_by_id=user.pk if user else None
+        )
+    return company
+
+
+def agreement_save(*, company: Company, data: dict) -> Agreement:
+    agreement = Agreement.objects.filter(company=company).first() or Agreement(company=company)
+    for name, value in data.items():
+        setattr(agreement, name, value)
+    if agreement.start_date and agreement.end_date and agreement.end_date < agreement.start_date:
+        raise ValidationError({"end_date": _("The agreement cannot end before it starts.")})
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+def location_add(*, company: Company, data: dict) -> Location:
+    location = Location(company=company, **data)
+    location.full_clean()
+    location.save()
+    return location
+
+
+def department_add(*, company: Company, name: str) -> Department:
+    department = Department(company=company, name=name.strip())
+    department.full_clean()
+    department.save()
+    return department
+
+
+# --- Contact persons --------------------------------------------------------
+
+
+def contact_person_add(
+    *, tenant: Pta, company: Company, email: str, rights: dict[str, bool], invited_by: User
+) -> ContactPerson | Invitation:
+    """Give someone access to a company as its contact person.
+
+    A person who is already a contact person in this PTA is linked at once;
+    anyone else gets an e-mailed invitation. Staff of the PTA cannot be
+    contact persons (one role per PTA).
+    """
+    email = email.strip().lower()
+    rights = {name: bool(rights.get(name)) for name in RIGHTS}
+    membership = Membership.objects.filter(tenant=tenant, user__email__iexact=email).select_related("user").first()
+    if membership is None:
+        invitation, _token = invitation_create(
+            tenant=tenant,
+            email=email,
+            role=Role.CONTACT,
+            invited_by=invited_by,
+            company_ids=[company.pk],
+            contact_rights=rights,
+        )
+        return invitation
+    if membership.role != Role.CONTACT:
+        raise ValidationError(
+            {
+                "email": _("%(email)s already works here as %(role)s.")
+                % {"email": email, "role": membership.get_role_display()}
+            }
+        )
+    contact, created = ContactPerson.objects.get_or_create(user=membership.user, company=company, defaults=rights)
+    if not created:
+        raise ValidationError(
+            {"email": _("%(email)s is already a contact person for this company.") % {"email": email}}
+        )
+    return contact
+
+
+def contact_person_set_rights(*, contact: ContactPerson, rights: dict[str, bool]) -> ContactPerson:
+    for name in RIGHTS:
+        setattr(contact, name, bool(rights.get(name)))
+    contact.save(update_fields=list(RIGHTS))
+    return contact
+
+
+def contact_person_remove(*, contact: ContactPerson, tenant: Pta) -> None:
+    """Revoke a contact person's access to one company at once. With no company
+    left in this PTA, their membership goes too."""
+    with transaction.atomic():
+        user_id = contact.user_id
+        contact.delete()
+        if not ContactPerson.objects.filter(user_id=user_id).exists():
+            Membership.objects.filter(user_id=user_id, tenant=tenant, role=Role.CONTACT).delete()

@@ -33,6 +33,7 @@ def portal(request) -> dict:
         # Company pages are shared by staff and contact persons, in their own layouts.
         "layout": "layouts/minside.html" if membership and membership.role == Role.CONTACT else "layouts/staff.html",
         "tenant": tenant,
+        "contact_person": getattr(request, "contact_person", None),
         "membership": membership,
         "is_national": tenant is not None and tenant.is_national,
         "brand_colour": tenant.brand_colour if tenant is not None else "#1f4e79",

@@ -154,6 +154,8 @@ class Invitation(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     # For contact persons: ids of companies in the tenant's schema.
     company_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # For contact persons: the rights they get on those companies.
+    contact_rights = models.JSONField(default=dict, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -135,6 +135,7 @@ def invitation_create(
     role: str,
     invited_by: User | None,
     company_ids: list[int] | None = None,
+    contact_rights: dict[str, bool] | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and queue its e-mail on commit.
 
@@ -159,6 +160,7 @@ def invitation_create(
         tenant=tenant,
         role=role,
         company_ids=list(company_ids or []),
+        contact_rights=dict(contact_rights or {}),
         token_hash=Invitation.hash_token(token),
         invited_by=invited_by,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
