@@ -160,6 +160,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if TESTING:
+    # One test database per run, so parallel runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

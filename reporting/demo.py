@@ -13,7 +13,15 @@ from django_tenants.utils import tenant_context
 from faker import Faker
 from stdnum.no import orgnr
 
-from companies.models import Company, CompanyStatus, ContactPerson
+from companies.models import (
+    Agreement,
+    Company,
+    CompanyStatus,
+    CompanyStatusChange,
+    ContactPerson,
+    Department,
+    Location,
+)
 from employees.models import Employee, EmployeeStatus
 from reporting.services import region_stats_refresh
 from tenants.models import Membership, Pta, Role, User
@@ -67,6 +75,11 @@ def _orgnr(rng: random.Random) -> str:
             return candidate
 
 
+def _mail_domain(company_name: str) -> str:
+    first = company_name.split()[0].lower()
+    return first.replace("ø", "o").replace("å", "a").replace("æ", "ae") + ".no"
+
+
 def _user(email: str, first: str, last: str) -> User:
     user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first, last_name=last)
     return user
@@ -98,7 +111,28 @@ def _seed_companies(*, rng: random.Random, fake: Faker, municipalities: list[str
     Company.objects.bulk_create(companies)
     employees = []
     for company in companies:
-        domain = company.name.split()[0].lower().replace("ø", "o").replace("å", "a").replace("æ", "ae") + ".no"
+        locations = [
+            Location.objects.create(
+                company=company,
+                name=name,
+                municipality=company.municipality,
+                address=fake.street_address(),
+                postcode=fake.postcode(),
+            )
+            for name in rng.sample(["Hovedkontor", "Lager", "Avdelingskontor", "Verksted"], rng.randint(1, 3))
+        ]
+        departments = [
+            Department.objects.create(company=company, name=name)
+            for name in rng.sample(["Økonomi", "Salg", "Drift", "IT", "HR", "Produksjon"], rng.randint(2, 4))
+        ]
+        Agreement.objects.create(
+            company=company,
+            start_date=company.status_changed_on,
+            employer_subsidy_percent=rng.choice([None, 25, 50, 100]),
+            invoice_email=f"faktura@{_mail_domain(company.name)}",
+        )
+        CompanyStatusChange.objects.create(company=company, status=company.status, changed_on=company.status_changed_on)
+        domain = _mail_domain(company.name)
         for number in range(1, rng.randint(25, 140)):
             first, last = fake.first_name(), fake.last_name()
             status = rng.choices(
@@ -115,6 +149,8 @@ def _seed_companies(*, rng: random.Random, fake: Faker, municipalities: list[str
                     status=status,
                     start_date=date(2015, 1, 1) + timedelta(days=rng.randint(0, 3900)),
                     preferred_language=rng.choices(["nb", "en"], weights=[85, 15])[0],
+                    location=rng.choice(locations),
+                    department=rng.choice(departments),
                 )
             )
     Employee.objects.bulk_create(employees, batch_size=1000)
