@@ -178,7 +178,8 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
     visibility = models.CharField(_("visible to"), max_length=10, choices=Visibility.choices)
-    # Stored under the tenant's slug; never served directly, only through a permission-checked view.
+    # Stored as documents/<schema>/<company>/<uuid>.<ext> (companies.messaging.document_upload); never
+    # served directly, only through a permission-checked view.
     file = models.FileField(upload_to="documents/")
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
@@ -225,6 +226,9 @@ class MessageThread(models.Model):
 class Message(models.Model):
     thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
     author = _user_fk(_("from"), null=True)
+    # Recorded when written: decides who is notified (the company's contact
+    # persons, or the PTA's advisers), whatever the author's role becomes later.
+    from_staff = models.BooleanField(default=False)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -247,3 +251,28 @@ class ThreadRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.thread_id} at {self.last_read_at}"
+
+
+class NotificationKind(models.TextChoices):
+    MESSAGE = "message", _("New message")
+    NOTICE = "notice", _("Notice")
+
+
+class NotificationSent(models.Model):
+    """One e-mail notification (about a message or a notice) to one user.
+
+    The sending task inserts this row in the same transaction as it sends, so
+    a retried or duplicated task never mails anyone twice."""
+
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    user = _user_fk(_("user"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "user"], name="one_notification_per_recipient")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} to {self.user_id}"

@@ -19,6 +19,7 @@ from companies.forms import (
     RightsForm,
     StatusForm,
 )
+from companies.messaging import unread_thread_count
 from companies.models import Agreement, ContactPerson, Department, Location
 from companies.permissions import get_company_for_user
 from tenants import selectors as tenant_selectors
@@ -39,7 +40,11 @@ def _form_errors_from(exc: ValidationError, form) -> None:
 @staff_required
 @require_GET
 def staff_start(request):
-    return render(request, "companies/staff_start.html", selectors.staff_start_figures(user=request.user))
+    return render(
+        request,
+        "companies/staff_start.html",
+        {**selectors.staff_start_figures(user=request.user), "unread_threads": unread_thread_count(user=request.user)},
+    )
 
 
 @staff_required
@@ -328,6 +333,7 @@ def minside_home(request):
             "company": company,
             "contact_person": contact,
             "tab": "overview",
+            "unread_threads": unread_thread_count(user=request.user, company_ids=[company.pk]),
             **selectors.minside_overview(company=company, user=request.user),
         },
     )

@@ -6,8 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Role
 
 NAVIGATION = {
-    Role.PTA_ADMIN: [("staff_start", _("Today")), ("companies:list", _("Companies")), ("pta_users", _("Users"))],
-    Role.ADVISER: [("staff_start", _("Today")), ("companies:list", _("Companies"))],
+    Role.PTA_ADMIN: [
+        ("staff_start", _("Today")),
+        ("companies:list", _("Companies")),
+        ("companies:notices", _("Notices")),
+        ("pta_users", _("Users")),
+    ],
+    Role.ADVISER: [
+        ("staff_start", _("Today")),
+        ("companies:list", _("Companies")),
+        ("companies:notices", _("Notices")),
+    ],
     Role.CONTACT: [("minside_home", _("My page"))],
     Role.COORDINATOR: [("national_dashboard", _("Dashboard")), ("region_create", _("New PTA"))],
 }
