@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from stdnum.no import orgnr
 
 from companies.models import Company
-from config.tabular import Table, TabularError, match_headers, read_table
+from config.tabular import Table, TableError, match_headers, read_table
 
 SYNONYMS = {
     "org_number": [
@@ -69,7 +69,7 @@ class CompanyImportResult:
 
 
 def _validated_rows(table: Table, result: CompanyImportResult) -> dict[str, dict]:
-    columns = match_headers(table.header, SYNONYMS)
+    columns = match_headers(table.headers, SYNONYMS)
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         for name in missing:
@@ -78,14 +78,17 @@ def _validated_rows(table: Table, result: CompanyImportResult) -> dict[str, dict
                     1,
                     name,
                     "",
-                    _("no column for this field; found: %(headers)s") % {"headers": ", ".join(table.header)},
+                    _("no column for this field; found: %(headers)s") % {"headers": ", ".join(map(str, table.headers))},
                 )
             )
         return {}
     rows: dict[str, dict] = {}
     seen_at: dict[str, int] = {}
-    for index, raw in enumerate(table.rows, start=2):
-        values = {name: raw[col].strip() for name, col in columns.items()}
+    for index, raw in table.rows:
+        values = {
+            name: str(raw[col] if col < len(raw) and raw[col] is not None else "").strip()
+            for name, col in columns.items()
+        }
         number = orgnr.compact(values["org_number"])
         if not orgnr.is_valid(number):
             result.errors.append(
@@ -113,8 +116,8 @@ def company_import_preview(*, data: bytes, filename: str = "") -> CompanyImportR
     """Validate a file and sort its rows into added / updated / unchanged / errors. Writes nothing."""
     result = CompanyImportResult()
     try:
-        table = read_table(data, filename=filename)
-    except TabularError as exc:
+        table = read_table(data, filename)
+    except TableError as exc:
         result.errors.append(RowError(0, "file", filename, str(exc)))
         return result
     rows = _validated_rows(table, result)

@@ -31,7 +31,7 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(contact_persons__user=user)
 
 
-def _user_fk(verbose_name, **kwargs):
+def user_fk(verbose_name, **kwargs):
     # Users live in the public schema: no cross-schema constraint and no
     # cascade (Django would look for this table from the public schema).
     return models.ForeignKey(
@@ -55,7 +55,7 @@ class Company(models.Model):
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PROSPECT)
     status_changed_on = models.DateField(_("status changed"), null=True, blank=True)
-    adviser = _user_fk(_("responsible adviser"), null=True, blank=True)
+    adviser = user_fk(_("responsible adviser"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CompanyQuerySet.as_manager()
@@ -75,7 +75,7 @@ class CompanyStatusChange(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="status_changes")
     status = models.CharField(_("status"), max_length=10, choices=CompanyStatus.choices)
     changed_on = models.DateField(_("date"))
-    changed_by = _user_fk(_("changed by"), null=True, blank=True)
+    changed_by = user_fk(_("changed by"), null=True, blank=True)
 
     class Meta:
         ordering = ["-changed_on", "-pk"]
@@ -147,7 +147,7 @@ class Agreement(models.Model):
 class ContactPerson(models.Model):
     """Limits a contact person's membership to named companies, with rights per company."""
 
-    user = _user_fk(_("user"))
+    user = user_fk(_("user"))
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contact_persons")
     can_edit_employees = models.BooleanField(_("may edit the employee list"), default=True)
     can_approve_tickets = models.BooleanField(_("may approve ticket applications"), default=True)
@@ -184,7 +184,7 @@ class Document(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    uploaded_by = _user_fk(_("uploaded by"), null=True)
+    uploaded_by = user_fk(_("uploaded by"), null=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -200,7 +200,7 @@ class Notice(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
     companies = models.ManyToManyField(Company, related_name="notices")
-    created_by = _user_fk(_("from"), null=True)
+    created_by = user_fk(_("from"), null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -225,7 +225,7 @@ class MessageThread(models.Model):
 
 class Message(models.Model):
     thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
-    author = _user_fk(_("from"), null=True)
+    author = user_fk(_("from"), null=True)
     # Recorded when written: decides who is notified (the company's contact
     # persons, or the PTA's advisers), whatever the author's role becomes later.
     from_staff = models.BooleanField(default=False)
@@ -243,7 +243,7 @@ class ThreadRead(models.Model):
     """Read status per user and thread: read up to last_read_at."""
 
     thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="reads")
-    user = _user_fk(_("user"))
+    user = user_fk(_("user"))
     last_read_at = models.DateTimeField()
 
     class Meta:
@@ -266,7 +266,7 @@ class NotificationSent(models.Model):
 
     kind = models.CharField(max_length=10, choices=NotificationKind.choices)
     object_id = models.PositiveBigIntegerField()
-    user = _user_fk(_("user"))
+    user = user_fk(_("user"))
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

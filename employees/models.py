@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from uuid import uuid4
+
 import pghistory
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company, Department, Location
+from companies.models import Company, Department, Location, user_fk
+from employees.cleaning import validate_e164
 
 
 class EmployeeStatus(models.TextChoices):
@@ -26,7 +31,13 @@ class Employee(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("work e-mail"), blank=True)
-    mobile = models.CharField(_("mobile number"), max_length=16, blank=True, help_text=_("E.164, e.g. +4791234567"))
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=16,
+        blank=True,
+        validators=[validate_e164],
+        help_text=_("E.164, e.g. +4791234567"),
+    )
     employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
     location = models.ForeignKey(
         Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
@@ -42,6 +53,8 @@ class Employee(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    leave_from = models.DateField(_("on leave from"), null=True, blank=True)
+    leave_until = models.DateField(_("on leave until"), null=True, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.NB
     )
@@ -62,3 +75,87 @@ class Employee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.location_id and self.location.company_id != self.company_id:
+            errors["location"] = _("Choose one of this company's locations.")
+        if self.department_id and self.department.company_id != self.company_id:
+            errors["department"] = _("Choose one of this company's departments.")
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if self.leave_from and self.leave_until and self.leave_from > self.leave_until:
+            errors["leave_until"] = _("The leave cannot end before it starts.")
+        if (
+            self.employee_number
+            and self.company_id
+            and Employee.objects.filter(company_id=self.company_id, employee_number=self.employee_number)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["employee_number"] = _("Another employee of this company already has this employee number.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    PREVIEWED = "previewed", _("Previewed")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def import_upload_to(instance: EmployeeImport, filename: str) -> str:
+    # The tenant's schema in the path keeps PTAs' files apart; the random
+    # name keeps the original (personal) file name out of the path.
+    return f"imports/{connection.schema_name}/{uuid4().hex}{Path(filename).suffix.lower()[:6]}"
+
+
+class EmployeeImport(models.Model):
+    """One upload of an employee list, from preview to result.
+
+    The uploaded file is deleted once the import is done; the counts and
+    errors stay as a record of what happened.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="employee_imports")
+    created_by = user_fk(_("imported by"), null=True, blank=True)
+    file = models.FileField(upload_to=import_upload_to, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=5, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    # Column index (as a string) -> field name; unmapped columns are ignored.
+    mapping = models.JSONField(default=dict, blank=True)
+    full_list = models.BooleanField(_("the file is the full list"), default=False)
+    create_missing = models.BooleanField(_("create missing locations and departments"), default=False)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    left = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    # Samples of what the import does (added, updated with changes, leavers) and warnings.
+    preview = models.JSONField(default=dict, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0

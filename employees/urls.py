@@ -6,4 +6,14 @@ app_name = "employees"
 
 urlpatterns = [
     path("", views.employee_list, name="list"),
+    path("ny/", views.employee_create, name="create"),
+    path("<int:pk>/", views.employee_edit, name="edit"),
+    path("<int:pk>/status/", views.employee_status, name="status"),
+    path("<int:pk>/fjern/", views.employee_delete, name="delete"),
+    path("eksport/<str:fmt>/", views.employee_export, name="export"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:pk>/kolonner/", views.import_mapping, name="import_mapping"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/bekreft/", views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/resultat/", views.import_progress, name="import_progress"),
 ]

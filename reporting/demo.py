@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import phonenumbers
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
 from django_tenants.utils import tenant_context
@@ -73,6 +74,14 @@ def _orgnr(rng: random.Random) -> str:
         candidate = next((base + d for d in "0123456789" if orgnr.is_valid(base + d)), None)
         if candidate:
             return candidate
+
+
+def _mobile(rng: random.Random) -> str:
+    """A Norwegian mobile number that phonenumbers accepts, in E.164."""
+    while True:
+        number = f"+47{rng.choice('49')}{rng.randint(1000000, 9999999)}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
 
 
 def _mail_domain(company_name: str) -> str:
@@ -144,7 +153,7 @@ def _seed_companies(*, rng: random.Random, fake: Faker, municipalities: list[str
                     first_name=first,
                     last_name=last,
                     email=f"{first}.{last}.{number}@{domain}".lower().replace(" ", ""),
-                    mobile=f"+47{rng.choice('49')}{rng.randint(1000000, 9999999)}",
+                    mobile=_mobile(rng),
                     employee_number=str(1000 + number),
                     status=status,
                     start_date=date(2015, 1, 1) + timedelta(days=rng.randint(0, 3900)),

@@ -43,6 +43,25 @@ def test_adviser_signs_in_with_two_factor_and_sees_start_page(browser, live_serv
     assert "Gamma Helse AS" not in page.content()  # PTA B's company
     check_accessibility(page, "adviser-companies")
 
+    # The company page and its tabs.
+    page.get_by_role("link", name="Beta Bygg AS").click()
+    page.wait_for_url(f"{base}/bedrifter/{committed_world.company_a2.pk}/")
+    check_accessibility(page, "adviser-company-overview")
+    for tab, name in [
+        ("Kontaktpersoner", "contacts"),
+        ("Historikk", "history"),
+        ("Ansatte", "employees"),
+        ("Dokumenter og meldinger", "documents"),
+    ]:
+        page.get_by_role("navigation", name="Bedriftens sider").get_by_role("link", name=tab).click()
+        page.wait_for_load_state()
+        check_accessibility(page, f"adviser-company-{name}")
+    page.goto(base + "/bedrifter/import/")
+    check_accessibility(page, "adviser-company-import")
+    page.goto(base + "/bedrifter/ny/")
+    check_accessibility(page, "adviser-company-new")
+    page.goto(base + "/bedrifter/")
+
     # English is available.
     page.get_by_label("Språk").select_option("en")
     page.get_by_role("button", name="Bytt").click()
@@ -62,6 +81,12 @@ def test_contact_person_signs_in_and_sees_only_own_company(browser, live_server_
     assert page.get_by_role("heading", level=1).inner_text() == "Alfa Energi AS"
     assert "Beta Bygg AS" not in page.content()
     check_accessibility(page, "contact-min-side")
+    page.get_by_role("navigation", name="Bedriftens sider").get_by_role("link", name="Ansatte").click()
+    page.wait_for_url(f"{base}/bedrifter/{committed_world.company_a1.pk}/ansatte/")
+    check_accessibility(page, "contact-employees")
+    page.get_by_role("navigation", name="Bedriftens sider").get_by_role("link", name="Dokumenter og meldinger").click()
+    page.wait_for_load_state()
+    check_accessibility(page, "contact-documents")
     context.close()
 
 

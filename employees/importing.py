@@ -1,0 +1,541 @@
+"""Reading an employee list: recognise the columns, clean every row, and
+compare the result with the company's employees. Nothing here writes; the
+services run these steps for the preview and again, under a lock, for the
+import itself.
+
+Matching key for an existing employee: the employee number if the row has
+one that is known, else the e-mail address (case-insensitive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from companies.models import Company
+from config.tabular import Table, fold, unneutralise
+from employees.cleaning import (
+    is_national_id,
+    normalise_email,
+    normalise_mobile,
+    parse_date,
+    validate_not_national_id,
+)
+from employees.models import EmployeeStatus, Language
+
+FIELD_LABELS = {
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "full_name": gettext_lazy("Full name (first and last)"),
+    "email": gettext_lazy("Work e-mail"),
+    "mobile": gettext_lazy("Mobile number"),
+    "employee_number": gettext_lazy("Employee number"),
+    "location": gettext_lazy("Location"),
+    "department": gettext_lazy("Department"),
+    "start_date": gettext_lazy("Start date"),
+    "end_date": gettext_lazy("End date"),
+    "status": gettext_lazy("Status"),
+    "preferred_language": gettext_lazy("Language"),
+}
+
+HEADER_SYNONYMS = {
+    "first_name": ["Fornavn", "First name", "Given name", "Forename"],
+    "last_name": ["Etternavn", "Last name", "Surname", "Family name"],
+    "full_name": ["Navn", "Fullt navn", "Ansattnavn", "Full name", "Name", "Employee name"],
+    "email": [
+        "E-post",
+        "Epost",
+        "E-postadresse",
+        "E-post arbeid",
+        "Jobb-e-post",
+        "Arbeids-e-post",
+        "Email",
+        "E-mail",
+        "Email address",
+        "Work email",
+        "Mail",
+    ],
+    "mobile": [
+        "Mobil",
+        "Mobilnummer",
+        "Mobiltelefon",
+        "Telefon",
+        "Telefonnummer",
+        "Tlf",
+        "Mobile",
+        "Mobile phone",
+        "Mobile number",
+        "Phone",
+        "Phone number",
+        "Cell phone",
+    ],
+    "employee_number": [
+        "Ansattnummer",
+        "Ansattnr",
+        "Ansatt-ID",
+        "Ansatt nr",
+        "Personalnummer",
+        "Employee number",
+        "Employee no",
+        "Employee ID",
+    ],
+    "location": ["Lokasjon", "Arbeidssted", "Avdelingssted", "Kontor", "Location", "Site", "Office", "Workplace"],
+    "department": ["Avdeling", "Avdelingsnavn", "Department", "Dept"],
+    "start_date": ["Startdato", "Ansettelsesdato", "Ansatt fra", "Start date", "Hire date", "Employment start"],
+    "end_date": ["Sluttdato", "Fratredelsesdato", "Ansatt til", "End date", "Termination date", "Leaving date"],
+    "status": ["Status", "Ansattstatus", "Employment status"],
+    "preferred_language": ["Språk", "Foretrukket språk", "Language", "Preferred language"],
+}
+HEADER_LOOKUP = {fold(name): name_field for name_field, names in HEADER_SYNONYMS.items() for name in names}
+NATIONAL_ID_HEADERS = {
+    fold(name)
+    for name in [
+        "Fødselsnummer",
+        "Fødselsnr",
+        "Fnr",
+        "Personnummer",
+        "Personnr",
+        "D-nummer",
+        "Identitetsnummer",
+        "National ID",
+        "National identity number",
+        "National identification number",
+        "SSN",
+        "Social security number",
+    ]
+}
+STATUS_VALUES = {
+    fold(value): status
+    for status, values in {
+        EmployeeStatus.ACTIVE: ["active", "aktiv", "ansatt", "i arbeid", "employed"],
+        EmployeeStatus.ON_LEAVE: ["on_leave", "on leave", "permisjon", "i permisjon", "permittert", "leave"],
+        EmployeeStatus.LEFT: ["left", "sluttet", "avsluttet", "fratrådt", "inaktiv", "inactive", "terminated"],
+    }.items()
+    for value in values
+}
+LANGUAGE_VALUES = {
+    fold(value): language
+    for language, values in {
+        Language.NB: ["nb", "no", "nob", "norsk", "bokmål", "norsk bokmål", "norwegian"],
+        Language.EN: ["en", "eng", "engelsk", "english"],
+    }.items()
+    for value in values
+}
+MAX_LENGTHS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "employee_number": 40,
+    "location": 120,
+    "department": 120,
+}
+# The columns an import may set, as stored (location/department by name key here).
+COLUMNS = [
+    "first_name",
+    "last_name",
+    "email",
+    "mobile",
+    "employee_number",
+    "location",
+    "department",
+    "status",
+    "start_date",
+    "end_date",
+    "preferred_language",
+]
+PREVIEW_SAMPLE = 200
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    value: str
+    message: str
+
+    def as_line(self) -> str:
+        return f"row {self.row}, {self.field}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "value": self.value, "message": self.message}
+
+
+@dataclass
+class Parsed:
+    rows: list[tuple[int, dict]]
+    errors: list[RowError]
+    fields: set[str]  # the employee fields the file provides
+    warnings: list[str]
+
+
+@dataclass
+class Plan:
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    unchanged: int = 0
+    leavers: list[dict] = field(default_factory=list)
+    new_locations: dict[str, str] = field(default_factory=dict)
+    new_departments: dict[str, str] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
+    total: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.inserts),
+            "updated": len(self.updates),
+            "unchanged": self.unchanged,
+            "left": len(self.leavers),
+            "errors": len(self.errors),
+        }
+
+    def summary_line(self) -> str:
+        return " ".join(f"{key}={value}" for key, value in self.counts().items())
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+# Columns: recognising headers --------------------------------------------------------
+
+
+def detect_mapping(table: Table) -> dict[int, str]:
+    """Column index -> field, from the headers; the first column wins a field."""
+    mapping: dict[int, str] = {}
+    blocked = set(national_id_columns(table))
+    for index, header in enumerate(table.headers):
+        name_field = HEADER_LOOKUP.get(fold(header))
+        if name_field and index not in blocked and name_field not in mapping.values():
+            mapping[index] = name_field
+    return mapping
+
+
+def national_id_columns(table: Table) -> list[int]:
+    """Columns named like a national identity number, or whose values all are one."""
+    found = []
+    for index, header in enumerate(table.headers):
+        if fold(header) in NATIONAL_ID_HEADERS:
+            found.append(index)
+            continue
+        sample = [str(cells[index]).strip() for _row, cells in table.rows[:50] if cells[index] not in (None, "")]
+        if sample and all(is_national_id(value) for value in sample[:20]):
+            found.append(index)
+    return found
+
+
+def mapping_problems(fields: set[str]) -> list[str]:
+    problems = []
+    if not ({"first_name", "last_name"} <= fields or "full_name" in fields):
+        problems.append(_("Choose the columns with the first and last name, or one column with the full name."))
+    if not fields & {"employee_number", "email"}:
+        problems.append(_("Choose the column with the employee number or the e-mail address, to recognise employees."))
+    return problems
+
+
+def mapping_warnings(table: Table, mapping: dict[int, str]) -> list[str]:
+    warnings = []
+    blocked = national_id_columns(table)
+    for index, header in enumerate(table.headers):
+        label = header or _("column %(n)s") % {"n": index + 1}
+        if index in blocked:
+            warnings.append(
+                _("Column “%(header)s” looks like national identity numbers; it was not imported.") % {"header": label}
+            )
+        elif index not in mapping:
+            warnings.append(_("Column “%(header)s” was not recognised and was not imported.") % {"header": label})
+    return warnings
+
+
+# Rows: cleaning ----------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unneutralise(str(value).strip())
+
+
+def split_full_name(name: str) -> tuple[str, str]:
+    """'Kari Anne Nordmann' -> ('Kari Anne', 'Nordmann'); 'Nordmann, Kari' -> ('Kari', 'Nordmann')."""
+    if "," in name:
+        last, _sep, first = name.partition(",")
+        return first.strip(), last.strip()
+    first, _sep, last = name.strip().rpartition(" ")
+    return first.strip(), last.strip()
+
+
+def _clean_row(cells: list, mapping: dict[int, str]) -> tuple[dict, list[tuple[str, str, str]]]:
+    raw = {name_field: cells[index] for index, name_field in mapping.items()}
+    values: dict = {}
+    problems: list[tuple[str, str, str]] = []
+
+    if "full_name" in raw:
+        values["first_name"], values["last_name"] = split_full_name(_text(raw["full_name"]))
+    for name_field in ("first_name", "last_name"):
+        if name_field in raw:
+            values[name_field] = _text(raw[name_field])
+        if not values.get(name_field):
+            problems.append((name_field, "", _("This field is required.")))
+    for name_field in ("employee_number", "location", "department"):
+        if name_field in raw:
+            values[name_field] = _text(raw[name_field])
+    if values.get("employee_number"):
+        try:
+            validate_not_national_id(values["employee_number"])
+        except ValidationError as exc:
+            problems.append(("employee_number", "", exc.messages[0]))  # never echo the number itself
+            values["employee_number"] = ""
+    for name_field, clean in (("email", normalise_email), ("mobile", normalise_mobile)):
+        if name_field in raw:
+            text = _text(raw[name_field])
+            try:
+                values[name_field] = clean(text)
+            except ValidationError as exc:
+                problems.append((name_field, text, exc.messages[0]))
+    for name_field in ("start_date", "end_date"):
+        if name_field in raw:
+            cell = raw[name_field]
+            try:
+                values[name_field] = parse_date(_text(cell) if isinstance(cell, str) else cell)
+            except ValidationError as exc:
+                problems.append((name_field, _text(cell), exc.messages[0]))
+    for name_field, known, message in (
+        ("status", STATUS_VALUES, gettext_lazy("“%(value)s” is not a status; use active, on leave or left.")),
+        ("preferred_language", LANGUAGE_VALUES, gettext_lazy("“%(value)s” is not a language; use nb or en.")),
+    ):
+        if name_field in raw:
+            text = _text(raw[name_field])
+            values[name_field] = known.get(fold(text)) if text else None
+            if text and values[name_field] is None:
+                problems.append((name_field, text, str(message) % {"value": text}))
+    for name_field, limit in MAX_LENGTHS.items():
+        if len(values.get(name_field) or "") > limit:
+            problems.append((name_field, values[name_field], _("Longer than %(n)s characters.") % {"n": limit}))
+    if (
+        not values.get("employee_number")
+        and not values.get("email")
+        and not any(f in ("employee_number", "email") for f, _v, _m in problems)
+    ):
+        problems.append(("employee_number", "", _("Give an employee number or an e-mail address.")))
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and start > end:
+        problems.append(("end_date", _text(raw["end_date"]), _("The end date is before the start date.")))
+    return values, problems
+
+
+def clean_rows(table: Table, mapping: dict[int, str], *, on_progress: Callable[[int], None] | None = None) -> Parsed:
+    """Clean every data row; a row with any error is left out and reported."""
+    fields = set(mapping.values())
+    if "full_name" in fields:
+        fields = (fields - {"full_name"}) | {"first_name", "last_name"}
+    rows: list[tuple[int, dict]] = []
+    errors: list[RowError] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    for count, (number, cells) in enumerate(table.rows, start=1):
+        values, problems = _clean_row(cells, mapping)
+        for name_field in ("employee_number", "email"):
+            value = values.get(name_field)
+            if not value:
+                continue
+            key = (name_field, value.casefold())
+            if key in first_seen:
+                problems.append(
+                    (
+                        name_field,
+                        value,
+                        _("“%(value)s” is also on row %(row)s.") % {"value": value, "row": first_seen[key]},
+                    )
+                )
+            else:
+                first_seen[key] = number
+        if problems:
+            errors.extend(RowError(number, f, v, m) for f, v, m in problems)
+        else:
+            rows.append((number, values))
+        if on_progress and count % 500 == 0:
+            on_progress(count)
+    return Parsed(rows=rows, errors=errors, fields=fields, warnings=mapping_warnings(table, mapping))
+
+
+# Comparing with the database ---------------------------------------------------------
+
+
+def _display(name_field: str, value, names: dict[str, str]) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return date_format(value, "d.m.Y")
+    if name_field in ("location", "department"):
+        return names.get(value, value)
+    if name_field == "status":
+        return str(EmployeeStatus(value).label)
+    return str(value)
+
+
+def plan_import(*, company: Company, parsed: Parsed, full_list: bool, create_missing: bool, today: date) -> Plan:
+    """Compare clean rows with the company's employees: who is added, who
+    changes (field by field), who is unchanged, and, for a full list, who is
+    missing and will be marked as left."""
+    plan = Plan(errors=list(parsed.errors), warnings=list(parsed.warnings), fields=parsed.fields)
+    plan.total = len(parsed.rows) + len({e.row for e in parsed.errors})
+    places = {
+        "location": {name_key(name): (pk, name) for pk, name in company.locations.values_list("pk", "name")},
+        "department": {name_key(name): (pk, name) for pk, name in company.departments.values_list("pk", "name")},
+    }
+    new_places = {"location": plan.new_locations, "department": plan.new_departments}
+    key_by_id = {kind: {pk: key for key, (pk, _name) in known.items()} for kind, known in places.items()}
+    names = {key: name for known in places.values() for key, (_pk, name) in known.items()}
+
+    existing = []
+    for employee in company.employees.values(
+        "id", *[c for c in COLUMNS if c not in ("location", "department")], "location_id", "department_id"
+    ):
+        employee["location"] = key_by_id["location"].get(employee.pop("location_id"))
+        employee["department"] = key_by_id["department"].get(employee.pop("department_id"))
+        existing.append(employee)
+    by_number = {e["employee_number"]: e for e in existing if e["employee_number"]}
+    by_email: dict[str, dict | None] = {}
+    for employee in existing:
+        if employee["email"]:
+            key = employee["email"].casefold()
+            by_email[key] = None if key in by_email else employee  # None: more than one has it
+    matched: dict[int, int] = {}
+
+    for number, row_values in parsed.rows:
+        values = dict(row_values)
+        problems = []
+        for kind in ("location", "department"):
+            if not values.get(kind):
+                if kind in values:
+                    values[kind] = None
+                continue
+            key = name_key(values[kind])
+            if key not in places[kind]:
+                if create_missing:
+                    new_places[kind].setdefault(key, values[kind])
+                    names.setdefault(key, values[kind])
+                else:
+                    message = (
+                        _("There is no location “%(value)s”.")
+                        if kind == "location"
+                        else _("There is no department “%(value)s”.")
+                    )
+                    problems.append((kind, values[kind], message % {"value": values[kind]}))
+            values[kind] = key
+
+        current = by_number.get(values.get("employee_number") or "")
+        if current is None and values.get("email"):
+            current = by_email.get(values["email"].casefold(), False)
+            if current is None:
+                problems.append(("email", values["email"], _("More than one employee has this e-mail address.")))
+            current = current or None
+        if current is not None and current["id"] in matched:
+            problems.append(
+                (
+                    "employee_number" if values.get("employee_number") else "email",
+                    values.get("employee_number") or values.get("email"),
+                    _("This is the same employee as on row %(row)s.") % {"row": matched[current["id"]]},
+                )
+            )
+        if current is not None:
+            matched.setdefault(current["id"], number)
+        if problems:
+            plan.errors.extend(RowError(number, f, v, m) for f, v, m in problems)
+            continue
+
+        desired = _desired(current, values, today)
+        if current is None:
+            plan.inserts.append({"row": number, **desired})
+            continue
+        changes = [(c, current[c], desired[c]) for c in COLUMNS if current[c] != desired[c]]
+        if changes:
+            plan.updates.append(
+                {
+                    "row": number,
+                    "id": current["id"],
+                    **desired,
+                    "changes": [(c, _display(c, old, names), _display(c, new, names)) for c, old, new in changes],
+                }
+            )
+        else:
+            plan.unchanged += 1
+
+    if full_list and not parsed.rows and not parsed.errors:
+        # An empty "full list" would mark everyone as left.
+        plan.errors.append(RowError(1, "file", "", _("The file has no employees; a full list cannot be empty.")))
+    elif full_list and not plan.errors:
+        # Leavers are only worked out for a file without errors: a row with an
+        # error would otherwise show its employee as leaving.
+        plan.leavers = [e for e in existing if e["id"] not in matched and e["status"] != EmployeeStatus.LEFT]
+    plan.errors.sort(key=lambda e: e.row)
+    return plan
+
+
+def _desired(current: dict | None, values: dict, today: date) -> dict:
+    defaults = {
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "mobile": "",
+        "employee_number": "",
+        "location": None,
+        "department": None,
+        "status": EmployeeStatus.ACTIVE,
+        "start_date": None,
+        "end_date": None,
+        "preferred_language": Language.NB,
+    }
+    desired = {c: (current or defaults)[c] for c in COLUMNS}
+    for column in COLUMNS:
+        if column in values and not (column in ("status", "preferred_language") and values[column] is None):
+            desired[column] = values[column]
+    # A leaver always has an end date: the one recorded, else today (as employee_set_status does).
+    if desired["status"] == EmployeeStatus.LEFT and desired["end_date"] is None:
+        desired["end_date"] = (current or {}).get("end_date") or today
+    return desired
+
+
+def preview_data(plan: Plan) -> dict:
+    """What the preview page shows: samples of each list, with readable changes."""
+
+    def name(values: dict) -> str:
+        return f"{values['first_name']} {values['last_name']}".strip()
+
+    return {
+        "added": [
+            {"row": v["row"], "name": name(v), "employee_number": v["employee_number"], "email": v["email"]}
+            for v in plan.inserts[:PREVIEW_SAMPLE]
+        ],
+        "updated": [
+            {
+                "row": v["row"],
+                "name": name(v),
+                "employee_number": v["employee_number"],
+                "changes": [[str(FIELD_LABELS[c]), old, new] for c, old, new in v["changes"]],
+            }
+            for v in plan.updates[:PREVIEW_SAMPLE]
+        ],
+        "left": [
+            {"name": name(v), "employee_number": v["employee_number"], "email": v["email"]}
+            for v in plan.leavers[:PREVIEW_SAMPLE]
+        ],
+        "new_locations": sorted(plan.new_locations.values()),
+        "new_departments": sorted(plan.new_departments.values()),
+        "warnings": plan.warnings,
+    }
+
+
+def employee_field_label(name_field: str) -> str:
+    if name_field == "file":
+        return _("File")
+    return str(FIELD_LABELS.get(name_field, name_field))

@@ -1,0 +1,23 @@
+"""Thin tasks: take ids, call services. Safe to run twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from config.celery import app
+from employees import services
+
+
+@app.task
+def run_employee_import(import_id: int) -> None:
+    # No retries: an import either succeeds or fails with its reason recorded;
+    # a second delivery finds it finished and does nothing.
+    services.employee_import_execute(import_id=import_id)
+
+
+@app.task
+def purge_stale_employee_imports() -> int:
+    """Per-tenant; queue it for every PTA with tenants.tasks.dispatch_to_tenants."""
+    return services.employee_imports_purge(before=timezone.now() - timedelta(days=2))
