@@ -39,16 +39,6 @@ def _form_errors_from(exc: ValidationError, form) -> None:
 
 @staff_required
 @require_GET
-def staff_start(request):
-    return render(
-        request,
-        "companies/staff_start.html",
-        {**selectors.staff_start_figures(user=request.user), "unread_threads": unread_thread_count(user=request.user)},
-    )
-
-
-@staff_required
-@require_GET
 def company_list(request):
     form = CompanyFilterForm(request.GET or None, tenant=request.tenant)
     filters = form.cleaned_data if form.is_valid() else {}

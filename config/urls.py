@@ -3,11 +3,12 @@
 from django.urls import include, path
 
 from companies import views as company_views
+from reporting import views as reporting_views
 from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.home, name="home"),
-    path("i-dag/", company_views.staff_start, name="staff_start"),
+    path("i-dag/", reporting_views.staff_start, name="staff_start"),
     path("bedrifter/", include("companies.urls")),
     path("bedrifter/<int:company_pk>/ansatte/", include("employees.urls")),
     path("min-side/", company_views.minside_home, name="minside_home"),
