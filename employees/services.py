@@ -23,10 +23,13 @@ from employees.importing import (
     detect_mapping,
     mapping_problems,
     name_key,
+    pack_rows,
+    paused_gc,
     plan_import,
     preview_data,
+    unpack_rows,
 )
-from employees.models import Employee, EmployeeImport, EmployeeStatus, ImportStatus
+from employees.models import Employee, EmployeeImport, EmployeeImportRows, EmployeeStatus, ImportStatus
 from employees.selectors import read_import_file
 
 logger = logging.getLogger(__name__)
@@ -173,26 +176,36 @@ def employee_import_check(
     create_missing: bool,
 ) -> Plan:
     """Clean every row and compare with the database. Writes nothing; used by
-    the preview and by `manage.py import_employees` before it writes."""
-    parsed: Parsed = clean_rows(table, mapping)
-    return plan_import(
-        company=company, parsed=parsed, full_list=full_list, create_missing=create_missing, today=today()
-    )
+    `manage.py import_employees` before it writes."""
+    with paused_gc():
+        parsed: Parsed = clean_rows(table, mapping)
+        return plan_import(
+            company=company, parsed=parsed, full_list=full_list, create_missing=create_missing, today=today()
+        )
 
 
 def employee_import_preview(*, employee_import: EmployeeImport, table: Table | None = None) -> Plan:
-    """Work out what the import would do and keep it on the import row (nothing else is written)."""
+    """Work out what the import would do and keep it on the import row, with
+    the clean rows if the file has no errors (nothing else is written)."""
     table = table or read_import_file(employee_import)
-    plan = employee_import_check(
-        company=employee_import.company,
-        table=table,
-        mapping=_mapping(employee_import),
-        full_list=employee_import.full_list,
-        create_missing=employee_import.create_missing,
-    )
+    with paused_gc():
+        parsed = clean_rows(table, _mapping(employee_import))
+        plan = plan_import(
+            company=employee_import.company,
+            parsed=parsed,
+            full_list=employee_import.full_list,
+            create_missing=employee_import.create_missing,
+            today=today(),
+        )
+        packed = None if parsed.errors else pack_rows(parsed)
     _record(employee_import, plan)
     employee_import.status = ImportStatus.PREVIEWED
-    employee_import.save()
+    with transaction.atomic():
+        employee_import.save()
+        if packed is None:
+            EmployeeImportRows.objects.filter(employee_import=employee_import).delete()
+        else:
+            EmployeeImportRows.objects.update_or_create(employee_import=employee_import, defaults={"packed": packed})
     return plan
 
 
@@ -220,12 +233,13 @@ def employee_import_confirm(*, employee_import: EmployeeImport, run_now: bool = 
 def employee_import_execute(*, import_id: int) -> EmployeeImport:
     """Run a confirmed import, all or nothing, in one transaction.
 
-    The file is read and checked again (the preview may be old), with
-    progress saved every 500 rows; then, holding a lock on the company, the
-    rows are compared with the database and written set-based (COPY into a
-    staging table, then INSERT/UPDATE). History triggers record every change
-    with the user and the import id. If the check finds errors now, nothing is
-    written and the import fails. Safe to run twice: a finished import is left alone.
+    The rows cleaned for the preview are compared again, holding a lock on
+    the company, with the database as it is now (the preview may be old: an
+    employee or a location may have changed since), and written set-based
+    (COPY into a staging table, then INSERT/UPDATE). History triggers record
+    every change with the user and the import id. If the comparison finds
+    errors now, nothing is written and the import fails. Safe to run twice:
+    a finished import is left alone.
     """
     with transaction.atomic():
         employee_import = EmployeeImport.objects.select_for_update().get(pk=import_id)
@@ -237,49 +251,46 @@ def employee_import_execute(*, import_id: int) -> EmployeeImport:
         employee_import.save(update_fields=["status", "started_at", "processed"])
     try:
         started = time.perf_counter()
-        table = read_import_file(employee_import)
-        EmployeeImport.objects.filter(pk=import_id).update(total=len(table.rows))
-        parsed = clean_rows(
-            table,
-            _mapping(employee_import),
-            on_progress=lambda n: EmployeeImport.objects.filter(pk=import_id).update(processed=n),
-        )
+        with paused_gc():
+            parsed = _kept_rows(employee_import)
+        rows = len(parsed.rows) + len({e.row for e in parsed.errors})
         checked = time.perf_counter()
         with transaction.atomic():
             employee_import = EmployeeImport.objects.select_for_update().select_related("company").get(pk=import_id)
             if employee_import.status != ImportStatus.RUNNING:
                 return employee_import  # another run finished it meanwhile
             company = Company.objects.select_for_update().get(pk=employee_import.company_id)
-            plan = plan_import(
-                company=company,
-                parsed=parsed,
-                full_list=employee_import.full_list,
-                create_missing=employee_import.create_missing,
-                today=today(),
-            )
+            with paused_gc():
+                plan = plan_import(
+                    company=company,
+                    parsed=parsed,
+                    full_list=employee_import.full_list,
+                    create_missing=employee_import.create_missing,
+                    today=today(),
+                )
             _record(employee_import, plan)
             if not plan.errors:
                 with pghistory.context(user=employee_import.created_by_id, import_id=employee_import.pk):
                     import_write(company=company, plan=plan, today=today())
             employee_import.status = ImportStatus.FAILED if plan.errors else ImportStatus.DONE
-            employee_import.processed = len(table.rows)
-            employee_import.total = len(table.rows)
+            employee_import.processed = rows
+            employee_import.total = rows
             employee_import.finished_at = timezone.now()
-            _forget_file(employee_import)
+            _forget_personal_data(employee_import)
             employee_import.save()
         logger.info(
-            "Employee import %s: %s (checked in %.2f s, written in %.2f s)",
+            "Employee import %s: %s (rows read in %.2f s, compared and written in %.2f s)",
             import_id,
             plan.summary_line(),
             checked - started,
             time.perf_counter() - checked,
         )
     except Exception:
-        # Nothing was written (the transaction rolled back); record the failure and drop the file.
+        # Nothing was written (the transaction rolled back); record the failure, drop the file and rows.
         with transaction.atomic():
             failed = EmployeeImport.objects.select_for_update().get(pk=import_id)
             failed.status, failed.finished_at = ImportStatus.FAILED, timezone.now()
-            _forget_file(failed)
+            _forget_personal_data(failed)
             failed.save(update_fields=["status", "finished_at", "file"])
         raise
     return employee_import
@@ -313,13 +324,6 @@ def import_write(*, company: Company, plan: Plan, today: date) -> None:
     table = connection.ops.quote_name(Employee._meta.db_table)
     columns = ", ".join(WRITE_COLUMNS)
     with connection.cursor() as cursor:
-        # pgtrigger's per-row check reads this setting and, when it is not
-        # defined, takes a PL/pgSQL exception path (a subtransaction) for every
-        # row: defining it for this transaction makes the history triggers ~5x faster.
-        cursor.execute(
-            "SELECT set_config('pgtrigger.ignore', "
-            "COALESCE(NULLIF(current_setting('pgtrigger.ignore', true), ''), '{}'), true)"
-        )
         cursor.execute("DROP TABLE IF EXISTS employee_import_stage")
         cursor.execute(
             "CREATE TEMPORARY TABLE employee_import_stage ("
@@ -389,10 +393,25 @@ def employee_imports_purge(*, before: datetime) -> int:
     count = 0
     for employee_import in stale:
         with transaction.atomic():
-            _forget_file(employee_import)
+            _forget_personal_data(employee_import)
             employee_import.delete()
         count += 1
     return count
+
+
+def _kept_rows(employee_import: EmployeeImport) -> Parsed:
+    """The rows cleaned for the preview; for an import previewed before they
+    were kept, the file is read and checked again."""
+    kept = EmployeeImportRows.objects.filter(employee_import=employee_import).values_list("packed", flat=True).first()
+    if kept is not None:
+        return unpack_rows(kept)
+    table = read_import_file(employee_import)
+    EmployeeImport.objects.filter(pk=employee_import.pk).update(total=len(table.rows))
+    return clean_rows(
+        table,
+        _mapping(employee_import),
+        on_progress=lambda n: EmployeeImport.objects.filter(pk=employee_import.pk).update(processed=n),
+    )
 
 
 def _mapping(employee_import: EmployeeImport) -> dict[int, str]:
@@ -411,8 +430,9 @@ def _record(employee_import: EmployeeImport, plan: Plan) -> None:
     employee_import.total = plan.total
 
 
-def _forget_file(employee_import: EmployeeImport) -> None:
-    """Delete the uploaded file once the transaction commits; the counts stay."""
+def _forget_personal_data(employee_import: EmployeeImport) -> None:
+    """Delete the uploaded file (once the transaction commits) and the kept rows; the counts stay."""
+    EmployeeImportRows.objects.filter(employee_import=employee_import).delete()
     if employee_import.file:
         name, storage = employee_import.file.name, employee_import.file.storage
         transaction.on_commit(lambda: storage.delete(name))

@@ -82,6 +82,8 @@ def test_preview_lists_field_level_changes(world, company):
             mobile="+4799999999",
         )
     client = client_for(world.adviser_a)
+    # The preview keeps the field labels in the language of the upload request.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     upload(client, company, csv_bytes(ROWS[:1]))
     employee_import = EmployeeImport.objects.get()
     assert (employee_import.added, employee_import.updated) == (0, 1)
