@@ -596,7 +596,8 @@ def preview_data(plan: Plan) -> dict:
                 "name": name(v),
                 "employee_number": v["employee_number"],
                 "changes": [
-                    [str(FIELD_LABELS[c]), _display(c, old, plan.names), _display(c, new, plan.names)]
+                    # The field's key, not its label: the page shows it in the reader's language.
+                    [c, _display(c, old, plan.names), _display(c, new, plan.names)]
                     for c, old, new in v["changes"]
                 ],
             }

@@ -304,8 +304,23 @@ def import_preview(request, company_pk: int, pk: int):
     return render(
         request,
         "employees/import_preview.html",
-        _context(request, company, employee_import=employee_import, errors=_errors(employee_import)),
+        _context(
+            request,
+            company,
+            employee_import=employee_import,
+            preview=_preview_for_display(employee_import.preview),
+            errors=_errors(employee_import),
+        ),
     )
+
+
+def _preview_for_display(preview: dict) -> dict:
+    """Field labels in the reader's language (the preview stores field keys)."""
+    updated = [
+        {**item, "changes": [[employee_field_label(key), old, new] for key, old, new in item["changes"]]}
+        for item in preview.get("updated", [])
+    ]
+    return {**preview, "updated": updated}
 
 
 @company_member_required

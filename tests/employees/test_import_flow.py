@@ -82,14 +82,19 @@ def test_preview_lists_field_level_changes(world, company):
             mobile="+4799999999",
         )
     client = client_for(world.adviser_a)
-    # The preview keeps the field labels in the language of the upload request.
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     upload(client, company, csv_bytes(ROWS[:1]))
     employee_import = EmployeeImport.objects.get()
     assert (employee_import.added, employee_import.updated) == (0, 1)
     changes = employee_import.preview["updated"][0]["changes"]
-    assert ["Mobile number", "+4799999999", "+4791234567"] in changes
-    assert ["Start date", "", "01.02.2020"] in changes
+    assert ["mobile", "+4799999999", "+4791234567"] in changes
+    assert ["start_date", "", "01.02.2020"] in changes
+    # Shown with labels in the reader's language: bokmål by default, English on request.
+    page = client.get(f"/bedrifter/{company.pk}/ansatte/import/{employee_import.pk}/")
+    assert ["Mobilnummer", "+4799999999", "+4791234567"] in page.context["preview"]["updated"][0]["changes"]
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies.pop("django_language", None)
+    page = client.get(f"/bedrifter/{company.pk}/ansatte/import/{employee_import.pk}/")
+    assert ["Mobile number", "+4799999999", "+4791234567"] in page.context["preview"]["updated"][0]["changes"]
 
 
 def test_employee_is_matched_by_email_when_the_row_has_no_employee_number(world, company):
