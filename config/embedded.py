@@ -80,7 +80,12 @@ def ensure_postgres() -> str:
         runtime_dir = DATA_DIR / "run"  # pgserver keeps its lock file here
         runtime_dir.mkdir(mode=0o700, exist_ok=True)
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+        import logging
+
         import pgserver  # imported lazily: it costs ~150 ms
+
+        # Its exit handler logs chatter after test runners have closed their streams.
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
 
         server = pgserver.get_server(PG_DIR, cleanup_mode=None)
         socket_dir = Path(server.get_postmaster_info().socket_dir)
