@@ -104,3 +104,19 @@ class HistoryMiddleware(PghistoryMiddleware):
         if tenant is None or tenant.is_national:
             return self.get_response(request)
         return super().__call__(request)
+
+
+class BokmalByDefaultMiddleware:
+    """Bokmål unless the user picked English with the language switcher.
+
+    A browser's Accept-Language is ignored: Norwegian public services default
+    to Norwegian, and an English-configured browser should not hide that.
+    Runs before django.middleware.locale.LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

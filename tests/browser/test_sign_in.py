@@ -93,7 +93,8 @@ def test_contact_person_signs_in_and_sees_only_own_company(browser, live_server_
 def test_coordinator_signs_in_on_the_national_site(browser, live_server_port, committed_world):
     coordinator = committed_world.coordinator
     base = f"http://{NATIONAL_HOST}:{live_server_port}"
-    context = browser.new_context(locale="nb-NO")
+    # An English-configured browser still gets bokmål until English is chosen.
+    context = browser.new_context(locale="en-US")
     page = context.new_page()
     _sign_in(page, base, coordinator.email)
     page.get_by_label("Kode").fill(coordinator.totp_code())

@@ -116,3 +116,11 @@ def test_failed_provisioning_leaves_no_schema_or_rows(world, monkeypatch):
     assert not Domain.objects.filter(domain="pta-d.localhost").exists()
     assert not schema_exists("ptad")
     assert connection.schema_name == "public"
+
+
+def test_pages_are_in_bokmal_whatever_the_browser_prefers(world):
+    client = client_for(None, HOST_A)
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="nb">' in page.content.decode()
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get("/accounts/login/").content.decode()
