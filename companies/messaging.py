@@ -72,8 +72,10 @@ def _sniff_ooxml(file) -> FileType | None:
             info = archive.getinfo("[Content_Types].xml")
             if info.file_size > 1024 * 1024:  # a zip bomb, not a content-types list
                 return None
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                return None  # Office only writes these two; zipfile cannot read some others
             content_types = archive.read(info)
-    except (KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, EOFError):
+    except (KeyError, zipfile.BadZipFile, zlib.error, RuntimeError, ValueError, EOFError):
         return None
     for file_type, main_part, main_type in _OOXML:
         if main_part in names and main_type in content_types:
