@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,16 @@ PORT = os.environ.get("PORT", "8000")
 
 def _manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, check=True)
+
+
+def _wait_for_port(port: int, timeout: float = 60) -> None:
+    """Print the URLs only once the web server answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.25)
 
 
 def main() -> int:
@@ -40,7 +51,7 @@ def main() -> int:
             [*celery, "beat", "-l", "info", "-s", str(BASE_DIR / ".data" / "celerybeat-schedule")], cwd=BASE_DIR
         ),
     ]
-    time.sleep(2)
+    _wait_for_port(int(PORT))
     print(
         "\n".join(
             [
