@@ -26,11 +26,6 @@ class CompanySize(models.TextChoices):
     XLARGE = "1000+", _("1000 or more employees")
 
 
-class CompanyQuerySet(models.QuerySet):
-    def for_contact(self, user):
-        return self.filter(contact_persons__user=user)
-
-
 def user_fk(verbose_name, **kwargs):
     # Users live in the public schema: no cross-schema constraint and no
     # cascade (Django would look for this table from the public schema).
@@ -57,8 +52,6 @@ class Company(models.Model):
     status_changed_on = models.DateField(_("status changed"), null=True, blank=True)
     adviser = user_fk(_("responsible adviser"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("company")
