@@ -157,7 +157,7 @@ class Invitation(models.Model):
     # For contact persons: the rights they get on those companies.
     contact_rights = models.JSONField(default=dict, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -218,3 +218,21 @@ def test_removing_a_contact_person_revokes_access_at_once(world):
 def test_national_site_only_for_coordinator(world):
     assert client_for(world.coordinator, NATIONAL_HOST).get("/nasjonalt/").status_code == 200
     assert Client(HTTP_HOST=NATIONAL_HOST).get("/nasjonalt/").status_code == 302
+
+
+def test_invite_coordinator_command_prints_a_working_link(world, capsys, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("invite_coordinator", "ny.koordinator@example.no")
+    link = capsys.readouterr().out.strip().split(": ", 1)[1]
+    assert link.startswith(f"http://{NATIONAL_HOST}:8000/invitasjon/")
+    assert mail.outbox[-1].to == ["ny.koordinator@example.no"]
+    path = link.split(":8000", 1)[1]
+    response = Client(HTTP_HOST=NATIONAL_HOST).post(
+        path,
+        {"first_name": "Nora", "last_name": "K", "password1": "Et-godt-passord-9", "password2": "Et-godt-passord-9"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="ny.koordinator@example.no")
+    assert Membership.objects.get(user=user).role == Role.COORDINATOR
