@@ -11,6 +11,7 @@ NAVIGATION = {
         ("companies:list", _("Companies")),
         ("companies:notices", _("Notices")),
         ("pta_users", _("Users")),
+        ("pta_look", _("Look")),
     ],
     Role.ADVISER: [
         ("staff_start", _("Today")),

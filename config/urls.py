@@ -16,6 +16,7 @@ urlpatterns = [
     path("brukere/<int:pk>/fjern/", company_views.membership_remove, name="membership_remove"),
     path("invitasjon/<str:token>/", company_views.invitation_accept, name="invitation_accept"),
     path("logo", tenant_views.logo, name="tenant_logo"),
+    path("utseende/", tenant_views.pta_look, name="pta_look"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

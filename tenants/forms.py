@@ -78,3 +78,16 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class LookForm(forms.Form):
+    brand_colour = forms.CharField(
+        label=_("Brand colour"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=_("The header background behind white text; it must reach a contrast of 4.5:1."),
+    )
+    logo = forms.ImageField(
+        label=_("Logo"), required=False, help_text=_("PNG or JPEG, at most 1 MB. Shown at 32 pixels height.")
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)

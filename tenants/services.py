@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
 from collections.abc import Callable
@@ -118,6 +119,39 @@ def pta_create(
         Domain.objects.create(domain=domain, tenant=pta, is_primary=True)
         RegionStats.objects.create(tenant=pta)
     logger.info("Provisioned PTA %s (schema %s, domain %s)", name, slug, domain)
+    return pta
+
+
+LOGO_TYPES = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg")}
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+def pta_set_look(*, pta: Pta, brand_colour: str, logo=None, remove_logo: bool = False) -> Pta:
+    """Change a PTA's colour and logo. The logo must really be a PNG or JPEG
+    (checked by decoding it), at most 1 MB; it is stored under the PTA's slug."""
+    from django.core.files.base import ContentFile
+    from PIL import Image, UnidentifiedImageError
+
+    pta.brand_colour = brand_colour
+    if logo is not None:
+        if logo.size > LOGO_MAX_BYTES:
+            raise ValidationError({"logo": _("The logo is larger than 1 MB.")})
+        data = logo.read()
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+                kind = image.format
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            raise ValidationError({"logo": _("The file is not a PNG or JPEG image.")}) from None
+        if kind not in LOGO_TYPES:
+            raise ValidationError({"logo": _("The file is not a PNG or JPEG image.")})
+        if pta.logo:
+            pta.logo.delete(save=False)
+        pta.logo.save(f"{pta.slug}/logo.{LOGO_TYPES[kind][0]}", ContentFile(data), save=False)
+    elif remove_logo and pta.logo:
+        pta.logo.delete(save=False)
+    pta.full_clean()
+    pta.save()
     return pta
 
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenants import selectors, services
-from tenants.forms import AcceptInvitationForm, InvitationForm, PtaCreateForm
+from tenants.forms import AcceptInvitationForm, InvitationForm, LookForm, PtaCreateForm
 from tenants.models import Pta, Role
-from tenants.permissions import coordinator_required
+from tenants.permissions import coordinator_required, pta_admin_required
 
 
 def unknown_host(request):
@@ -38,7 +38,34 @@ def logo(request):
     tenant = request.tenant
     if not tenant.logo:
         raise Http404
-    return FileResponse(tenant.logo.open("rb"), content_type="image/png")
+    content_type = "image/jpeg" if tenant.logo.name.endswith(".jpg") else "image/png"
+    response = FileResponse(tenant.logo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@pta_admin_required
+@require_http_methods(["GET", "POST"])
+def pta_look(request):
+    """The PTA admin's page for the PTA's colour and logo."""
+    pta = request.tenant
+    form = LookForm(request.POST or None, request.FILES or None, initial={"brand_colour": pta.brand_colour})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pta_set_look(
+                pta=pta,
+                brand_colour=form.cleaned_data["brand_colour"],
+                logo=form.cleaned_data.get("logo"),
+                remove_logo=form.cleaned_data["remove_logo"],
+            )
+        except ValidationError as exc:
+            pta.refresh_from_db()
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("pta_look")
+    return render(request, "tenants/pta_look.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
