@@ -181,17 +181,24 @@ def agreement_edit(request, pk: int):
     return render(request, "companies/agreement_form.html", {"form": form, "company": company, "tab": "overview"})
 
 
+def _add_from_overview(request, form, add) -> None:
+    """Small forms on the overview tab: on error, say why in a message (the page redirects back)."""
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return
+    try:
+        add(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+
+
 @staff_required
 @require_POST
 def location_add(request, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
-    form = LocationForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.location_add(company=company, data=form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    _add_from_overview(
+        request, LocationForm(request.POST), lambda data: services.location_add(company=company, data=data)
+    )
     return redirect("companies:detail", pk=company.pk)
 
 
@@ -199,13 +206,9 @@ def location_add(request, pk: int):
 @require_POST
 def department_add(request, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
-    form = DepartmentForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.department_add(company=company, name=form.cleaned_data["name"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    _add_from_overview(
+        request, DepartmentForm(request.POST), lambda data: services.department_add(company=company, name=data["name"])
+    )
     return redirect("companies:detail", pk=company.pk)
 
 

@@ -212,8 +212,10 @@ class InvitationError(Exception):
     """The link is unknown, expired or already used; the message says which."""
 
 
-def invitation_get_valid(*, tenant: Pta, token: str) -> Invitation:
-    invitation = Invitation.objects.filter(tenant=tenant, token_hash=Invitation.hash_token(token)).first()
+def invitation_get_valid(*, tenant: Pta, token: str, lock: bool = False) -> Invitation:
+    """The unused, unexpired invitation behind a link; with lock=True its row stays locked until commit."""
+    invitations = Invitation.objects.select_for_update() if lock else Invitation.objects
+    invitation = invitations.filter(tenant=tenant, token_hash=Invitation.hash_token(token)).first()
     if invitation is None:
         raise InvitationError(_("This invitation link is not valid. Check that you copied the whole link."))
     if invitation.accepted_at is not None:
@@ -242,10 +244,8 @@ def invitation_accept(
     link contact persons to their companies, which are tenant data.
     """
     with transaction.atomic():
-        invitation = invitation_get_valid(tenant=tenant, token=token)
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at is not None:
-            raise InvitationError(_("This invitation has already been used."))
+        # Locked as it is read, so a link used twice at once gives one membership.
+        invitation = invitation_get_valid(tenant=tenant, token=token, lock=True)
         user = User.objects.filter(email__iexact=invitation.email).first()
         if user is None:
             if not password:

@@ -6,6 +6,7 @@ import shutil
 import pytest
 from django.core.cache import cache
 
+from tests.base import PASSWORD
 from tests.servers import (
     ARTIFACTS,
     free_port,
@@ -76,3 +77,13 @@ def check_accessibility(page, name: str) -> None:
     details = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']]}" for v in bad)
     assert not bad, f"Accessibility violations on {name} ({page.url}):\n{details}"
     assert result["passes"], "axe-core ran no checks"
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(base + "/")
+    assert "/accounts/login/" in page.url
+    check_accessibility(page, f"login-{email}")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Logg inn").click()
+    page.wait_for_load_state()

@@ -8,7 +8,7 @@ from django_tenants.utils import tenant_context
 
 from employees.models import Employee, EmployeeImport
 from tests.base import HOST_A
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import check_accessibility, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +20,6 @@ PAYROLL_EXPORT = (
 
 
 def test_contact_person_imports_employee_file_in_the_browser(browser, live_server_port, committed_world, tmp_path):
-    from tests.browser.test_sign_in import _sign_in
-
     contact = committed_world.contact_a1
     company = committed_world.company_a1
     base = f"http://{HOST_A}:{live_server_port}"
@@ -30,7 +28,7 @@ def test_contact_person_imports_employee_file_in_the_browser(browser, live_serve
     context = browser.new_context(locale="nb-NO")
     page = context.new_page()
     try:
-        _sign_in(page, base, contact.email)
+        sign_in(page, base, contact.email)
         page.goto(f"{base}/bedrifter/{company.pk}/ansatte/import/")
         check_accessibility(page, "contact-import-upload")
         page.locator("main input[type=file]").set_input_files(str(export))

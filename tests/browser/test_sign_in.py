@@ -5,20 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.base import HOST_A, NATIONAL_HOST, PASSWORD
-from tests.browser.conftest import check_accessibility
+from tests.base import HOST_A, NATIONAL_HOST
+from tests.browser.conftest import check_accessibility, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/")
-    assert "/accounts/login/" in page.url
-    check_accessibility(page, f"login-{email}")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Logg inn").click()
-    page.wait_for_load_state()
 
 
 def test_adviser_signs_in_with_two_factor_and_sees_start_page(browser, live_server_port, committed_world):
@@ -26,7 +16,7 @@ def test_adviser_signs_in_with_two_factor_and_sees_start_page(browser, live_serv
     base = f"http://{HOST_A}:{live_server_port}"
     context = browser.new_context(locale="nb-NO")
     page = context.new_page()
-    _sign_in(page, base, adviser.email)
+    sign_in(page, base, adviser.email)
 
     assert page.url.endswith("/accounts/2fa/authenticate/")
     check_accessibility(page, "adviser-2fa")
@@ -76,7 +66,7 @@ def test_contact_person_signs_in_and_sees_only_own_company(browser, live_server_
     base = f"http://{HOST_A}:{live_server_port}"
     context = browser.new_context(locale="nb-NO")
     page = context.new_page()
-    _sign_in(page, base, contact.email)
+    sign_in(page, base, contact.email)
     page.wait_for_url(base + "/min-side/")
     assert page.get_by_role("heading", level=1).inner_text() == "Alfa Energi AS"
     assert "Beta Bygg AS" not in page.content()
@@ -96,7 +86,7 @@ def test_coordinator_signs_in_on_the_national_site(browser, live_server_port, co
     # An English-configured browser still gets bokmål until English is chosen.
     context = browser.new_context(locale="en-US")
     page = context.new_page()
-    _sign_in(page, base, coordinator.email)
+    sign_in(page, base, coordinator.email)
     page.get_by_label("Kode").fill(coordinator.totp_code())
     page.get_by_role("main").get_by_role("button", name="Logg inn").click()
     page.wait_for_url(base + "/nasjonalt/")
