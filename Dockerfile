@@ -23,8 +23,8 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# Settings start embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are
-# missing, and refuse to start without a secret key when DEBUG is off. These
+# Settings refuse to load without DATABASE_URL/REDIS_URL, or without a secret
+# key when DEBUG is off. These
 # dummy values exist only for this RUN; collectstatic opens no connection.
 RUN DATABASE_URL=postgres://x@localhost/x \
     REDIS_URL=redis://localhost:6379/0 \

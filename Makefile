@@ -15,14 +15,14 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m config.devstack
+	$(PY) -m config.dev.devstack
 
 test: $(VENV)/.installed node_modules/.installed
 	sh tests/setup_browser.sh
 	$(PY) -m pytest
 
 stop: $(VENV)/.installed
-	$(PY) -m config.embedded stop
+	$(PY) -m config.dev.embedded stop
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

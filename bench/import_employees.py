@@ -25,6 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if not os.environ.get("DATABASE_URL"):
+    from config.dev.embedded import use_embedded_services  # noqa: E402
+
+    use_embedded_services()
 
 import django  # noqa: E402
 import phonenumbers  # noqa: E402
@@ -38,7 +42,7 @@ from django_tenants.utils import tenant_context  # noqa: E402
 from faker import Faker  # noqa: E402
 
 from companies.models import Company, Department, Location  # noqa: E402
-from config.tabular import fold  # noqa: E402
+from core.tabular import fold  # noqa: E402
 from employees import services  # noqa: E402
 from employees.models import Employee  # noqa: E402
 from tenants.models import Pta  # noqa: E402

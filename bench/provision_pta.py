@@ -15,6 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if not os.environ.get("DATABASE_URL"):
+    from config.dev.embedded import use_embedded_services  # noqa: E402
+
+    use_embedded_services()
 
 import django  # noqa: E402
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from stdnum.no import orgnr
 
 from companies.models import Company
-from config.tabular import Table, TableError, match_headers, read_table
+from core.importing import ImportSummary, RowError
+from core.tabular import Table, TableError, match_headers, read_table
 
 SYNONYMS = {
     "org_number": [
@@ -40,21 +41,6 @@ FIELDS = tuple(SYNONYMS)
 
 
 @dataclass
-class RowError:
-    row: int
-    field: str
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("row %(row)s, %(field)s: %(message)s") % {
-            "row": self.row,
-            "field": self.field,
-            "message": self.message,
-        }
-
-
-@dataclass
 class CompanyImportResult:
     added: list[dict] = field(default_factory=list)
     updated: list[tuple[Company, dict]] = field(default_factory=list)
@@ -62,10 +48,15 @@ class CompanyImportResult:
     errors: list[RowError] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"added={len(self.added)} updated={len(self.updated)} "
-            f"unchanged={len(self.unchanged)} errors={len(self.errors)}"
-        )
+        return ImportSummary(
+            counts={
+                "added": len(self.added),
+                "updated": len(self.updated),
+                "unchanged": len(self.unchanged),
+                "errors": len(self.errors),
+            },
+            errors=self.errors,
+        ).summary_line()
 
 
 def _validated_rows(table: Table, result: CompanyImportResult) -> dict[str, dict]:

@@ -4,11 +4,11 @@ agreements, contact persons, documents, notices and messages."""
 from __future__ import annotations
 
 import pghistory
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.validators import validate_orgnr
+from core.models import user_fk
+from core.validators import validate_orgnr
 
 
 class CompanyStatus(models.TextChoices):
@@ -24,19 +24,6 @@ class CompanySize(models.TextChoices):
     MEDIUM = "50-249", _("50–249 employees")
     LARGE = "250-999", _("250–999 employees")
     XLARGE = "1000+", _("1000 or more employees")
-
-
-def user_fk(verbose_name, **kwargs):
-    # Users live in the public schema: no cross-schema constraint and no
-    # cascade (Django would look for this table from the public schema).
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        **kwargs,
-    )
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -1,9 +1,23 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from collections.abc import Iterable
 
-from companies.models import Agreement, Company, CompanyStatus, ContactPerson
-from tenants.models import User
+from django.db import connection
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+
+from companies.models import (
+    Agreement,
+    Company,
+    CompanyStatus,
+    ContactPerson,
+    Document,
+    Message,
+    MessageThread,
+    Notice,
+    Visibility,
+)
+from tenants.models import Membership, User
+from tenants.permissions import STAFF
 
 
 def company_choices() -> list[tuple[int, str]]:
@@ -131,3 +145,64 @@ def minside_overview(*, company: Company, user) -> dict:
         "employee_counts": counts,
         "agreement": Agreement.objects.filter(company=company).first(),
     }
+
+
+# --- Documents, notices and message threads ---------------------------------
+
+
+def document_list(*, company: Company, staff: bool) -> QuerySet[Document]:
+    """The company's documents; contact persons see only those shared with them."""
+    documents = company.documents.select_related("uploaded_by")
+    if not staff:
+        documents = documents.filter(visibility=Visibility.CONTACTS)
+    return documents
+
+
+def notice_list_for_company(*, company: Company) -> QuerySet[Notice]:
+    return company.notices.select_related("created_by")
+
+
+def notice_list(*, limit: int = 50) -> QuerySet[Notice]:
+    return Notice.objects.select_related("created_by").annotate(company_count=Count("companies"))[:limit]
+
+
+def _with_unread(threads: QuerySet[MessageThread], *, user: User, staff: bool) -> QuerySet[MessageThread]:
+    """Annotate `unread`: messages from the other side (staff for a contact person,
+    contact persons for staff) newer than the user's read marker, counted in SQL."""
+    return threads.annotate(
+        my_read=FilteredRelation("reads", condition=Q(reads__user_id=user.pk)),
+        message_count=Count("messages"),
+        unread=Count(
+            "messages",
+            filter=Q(messages__from_staff=not staff)
+            & ~Q(messages__author_id=user.pk)
+            & (Q(my_read__last_read_at__isnull=True) | Q(messages__created_at__gt=F("my_read__last_read_at"))),
+        ),
+    )
+
+
+def thread_list(*, company: Company, user: User, staff: bool) -> QuerySet[MessageThread]:
+    return _with_unread(company.threads.all(), user=user, staff=staff).order_by("-last_message_at", "-pk")
+
+
+def _is_staff(user: User) -> bool:
+    return Membership.objects.filter(user=user, tenant=connection.tenant, role__in=STAFF).exists()
+
+
+def unread_thread_count(*, user: User, company_ids: Iterable[int] | None = None) -> int:
+    """Threads with messages from the other side that this user has not read, for start pages.
+
+    Staff of this PTA count every company's threads, anyone else only the
+    companies they are a contact person for; `company_ids` narrows it further.
+    """
+    staff = _is_staff(user)
+    threads = (
+        MessageThread.objects.all() if staff else MessageThread.objects.filter(company__contact_persons__user=user)
+    )
+    if company_ids is not None:
+        threads = threads.filter(company_id__in=list(company_ids))
+    return _with_unread(threads, user=user, staff=staff).filter(unread__gt=0).count()
+
+
+def thread_messages(*, thread: MessageThread) -> QuerySet[Message]:
+    return thread.messages.select_related("author")

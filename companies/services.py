@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies import tasks
 from companies.models import (
     Agreement,
     Company,
@@ -14,9 +19,15 @@ from companies.models import (
     CompanyStatusChange,
     ContactPerson,
     Department,
+    Document,
     Location,
+    Message,
+    MessageThread,
+    Notice,
+    ThreadRead,
 )
 from companies.permissions import RIGHTS
+from core.files import validate_upload
 from tenants.models import Invitation, Membership, Pta, Role, User
 from tenants.services import invitation_create
 
@@ -165,3 +176,100 @@ def contact_person_remove(*, contact: ContactPerson, tenant: Pta) -> None:
         contact.delete()
         if not ContactPerson.objects.filter(user_id=user_id).exists():
             Membership.objects.filter(user_id=user_id, tenant=tenant, role=Role.CONTACT).delete()
+
+
+# --- Documents, notices and message threads ---------------------------------
+
+
+def document_upload(
+    *, company: Company, upload: UploadedFile, title: str, kind: str, visibility: str, uploaded_by: User
+) -> Document:
+    """Store a document for a company.
+
+    Rules: at most 10 MB; the type is read from the content (PDF, PNG, JPEG,
+    XLSX, DOCX, CSV/TXT) and must agree with the file's extension. The file
+    is stored as documents/<schema>/<company>/<uuid>.<ext>, never under the
+    user's file name. Raises ValidationError (naming the file) and stores
+    nothing on bad input.
+    """
+    name, ext, content_type = validate_upload(upload)
+    document = Document(
+        company=company,
+        title=title.strip() or os.path.splitext(name)[0][:200],
+        kind=kind,
+        visibility=visibility,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=uploaded_by,
+    )
+    document.full_clean(exclude=["file"])
+    storage = document.file.storage
+    upload.seek(0)
+    document.file.name = storage.save(
+        f"documents/{connection.schema_name}/{company.pk}/{uuid.uuid4().hex}.{ext}", upload
+    )
+    try:
+        with transaction.atomic():
+            document.save()
+    except BaseException:
+        storage.delete(document.file.name)
+        raise
+    return document
+
+
+def document_delete(*, document: Document) -> None:
+    """Delete a document; its file leaves storage once the deletion has committed."""
+    storage, name = document.file.storage, document.file.name
+    with transaction.atomic():
+        document.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def notice_create(*, title: str, body: str, companies: Iterable[Company], created_by: User) -> Notice:
+    """Send a notice to the given companies (one, a selection, or all).
+
+    Side effect: after commit, each targeted company's contact persons get an
+    e-mail (companies.tasks.send_notice_notifications).
+    """
+    companies = list(companies)
+    if not companies:
+        raise ValidationError({"companies": _("Choose at least one company.")})
+    notice = Notice(title=" ".join(title.split()), body=body.strip(), created_by=created_by)
+    notice.full_clean()
+    with transaction.atomic():
+        notice.save()
+        notice.companies.set(companies)
+        tasks.send_notice_notifications.delay_on_commit(notice.pk)
+    return notice
+
+
+def thread_mark_read(*, thread: MessageThread, user: User) -> None:
+    ThreadRead.objects.update_or_create(thread=thread, user=user, defaults={"last_read_at": timezone.now()})
+
+
+def thread_start(*, company: Company, subject: str, body: str, author: User, from_staff: bool) -> MessageThread:
+    """Start a thread on a company with its first message (see message_post for the side effects)."""
+    thread = MessageThread(company=company, subject=" ".join(subject.split()))
+    thread.full_clean()
+    with transaction.atomic():
+        thread.save()
+        message_post(thread=thread, body=body, author=author, from_staff=from_staff)
+    return thread
+
+
+def message_post(*, thread: MessageThread, body: str, author: User, from_staff: bool) -> Message:
+    """Add a message to a thread and mark the thread read for its author.
+
+    Side effect: after commit, the other side is e-mailed
+    (companies.tasks.send_message_notifications).
+    """
+    message = Message(thread=thread, body=body.strip(), author=author, from_staff=from_staff)
+    message.full_clean()
+    with transaction.atomic():
+        message.save()
+        MessageThread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
+        ThreadRead.objects.update_or_create(thread=thread, user=author, defaults={"last_read_at": message.created_at})
+        tasks.send_message_notifications.delay_on_commit(message.pk)
+    thread.last_message_at = message.created_at
+    return message

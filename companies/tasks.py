@@ -4,15 +4,16 @@ notification sent (NotificationSent), so a retry sends only what is missing."""
 
 from __future__ import annotations
 
-from companies import messaging
-from config.celery import app
+from celery import shared_task
+
+from companies import notifications
 
 
-@app.task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_message_notifications(message_id: int) -> int:
-    return messaging.message_notify(message_id=message_id)
+    return notifications.message_notify(message_id=message_id)
 
 
-@app.task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notice_notifications(notice_id: int) -> int:
-    return messaging.notice_notify(notice_id=notice_id)
+    return notifications.notice_notify(notice_id=notice_id)

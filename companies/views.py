@@ -19,9 +19,9 @@ from companies.forms import (
     RightsForm,
     StatusForm,
 )
-from companies.messaging import unread_thread_count
 from companies.models import Agreement, ContactPerson, Department, Location
 from companies.permissions import get_company_for_user
+from core.forms import add_validation_error
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
 from tenants import views as tenant_views
@@ -30,11 +30,6 @@ from tenants.models import Invitation, Membership, Role
 from tenants.permissions import contact_required, pta_admin_required, staff_required
 
 IMPORT_SESSION_KEY = "company_import"
-
-
-def _form_errors_from(exc: ValidationError, form) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @staff_required
@@ -73,7 +68,7 @@ def company_create(request):
         try:
             company = services.company_create(data=data, user=request.user)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": company.name})
             return redirect("companies:detail", pk=company.pk)
@@ -139,7 +134,7 @@ def company_edit(request, pk: int):
         try:
             services.company_update(company=company, data=data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("companies:detail", pk=company.pk)
@@ -174,7 +169,7 @@ def agreement_edit(request, pk: int):
         try:
             services.agreement_save(company=company, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("The agreement is saved."))
             return redirect("companies:detail", pk=company.pk)
@@ -244,7 +239,7 @@ def company_contacts(request, pk: int):
                 invited_by=request.user,
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             if isinstance(outcome, Invitation):
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": outcome.email})
@@ -326,7 +321,7 @@ def minside_home(request):
             "company": company,
             "contact_person": contact,
             "tab": "overview",
-            "unread_threads": unread_thread_count(user=request.user, company_ids=[company.pk]),
+            "unread_threads": selectors.unread_thread_count(user=request.user, company_ids=[company.pk]),
             **selectors.minside_overview(company=company, user=request.user),
         },
     )
@@ -359,7 +354,7 @@ def pta_users(request):
                 invited_by=request.user,
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("pta_users")

@@ -2,7 +2,7 @@
 
 Each view parses input, authorises through companies.permissions (staff of
 this PTA reach every company, a contact person only their own; anything else
-is 404), calls a service in companies.messaging, then redirects or renders.
+is 404), calls a service in companies.services, then redirects or renders.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import messaging
+from companies import selectors, services
 from companies.models import Company, Document, DocumentKind, MessageThread, Visibility
 from companies.permissions import company_member_required, get_company_for_user, is_staff
+from core.forms import add_validation_error
 from tenants.permissions import staff_required
 
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.xlsx,.docx,.csv,.txt"
 
 
-# --- Forms: parsing only; the rules live in companies.messaging ----------------
+# --- Forms: parsing only; the rules live in companies.services ----------------
 
 
 class DocumentUploadForm(forms.Form):
@@ -45,7 +46,7 @@ class DocumentUploadForm(forms.Form):
         label=gettext_lazy("File"),
         help_text=gettext_lazy("PDF, PNG, JPEG, XLSX, DOCX, CSV or TXT, at most 10 MB."),
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
-        allow_empty_file=True,  # companies.messaging refuses it, with the file's name in the message
+        allow_empty_file=True,  # core.files.validate_upload refuses it, with the file's name in the message
     )
 
 
@@ -86,17 +87,12 @@ class ReplyForm(forms.Form):
     body = forms.CharField(label=gettext_lazy("Reply"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 # --- Permission helpers -------------------------------------------------------
 
 
 def _get_document_for_user(request, pk: int, document_pk: int) -> Document:
     company = get_company_for_user(request, pk)
-    return get_object_or_404(messaging.document_list(company=company, staff=is_staff(request)), pk=document_pk)
+    return get_object_or_404(selectors.document_list(company=company, staff=is_staff(request)), pk=document_pk)
 
 
 def _get_thread_for_user(request, pk: int, thread_pk: int) -> MessageThread:
@@ -118,9 +114,9 @@ def _documents_page(request, company: Company, upload_form: DocumentUploadForm |
             "company": company,
             "tab": "documents",
             "is_staff": staff,
-            "documents": messaging.document_list(company=company, staff=staff),
-            "notices": messaging.notice_list_for_company(company=company),
-            "threads": messaging.thread_list(company=company, user=request.user, staff=staff),
+            "documents": selectors.document_list(company=company, staff=staff),
+            "notices": selectors.notice_list_for_company(company=company),
+            "threads": selectors.thread_list(company=company, user=request.user, staff=staff),
             "upload_form": upload_form,
         },
     )
@@ -139,7 +135,7 @@ def document_upload(request, pk: int):
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            document = messaging.document_upload(
+            document = services.document_upload(
                 company=company,
                 upload=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
@@ -148,7 +144,7 @@ def document_upload(request, pk: int):
                 uploaded_by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("“%(title)s” was uploaded.") % {"title": document.title})
             return redirect("companies:documents", pk=company.pk)
@@ -177,7 +173,7 @@ def document_download(request, pk: int, document_pk: int):
 @require_POST
 def document_delete(request, pk: int, document_pk: int):
     document = _get_document_for_user(request, pk, document_pk)
-    messaging.document_delete(document=document)
+    services.document_delete(document=document)
     messages.success(request, _("“%(title)s” was deleted.") % {"title": document.title})
     return redirect("companies:documents", pk=pk)
 
@@ -188,7 +184,7 @@ def document_delete(request, pk: int, document_pk: int):
 @staff_required
 @require_GET
 def notice_list(request):
-    return render(request, "companies/messaging/notice_list.html", {"notices": messaging.notice_list()})
+    return render(request, "companies/messaging/notice_list.html", {"notices": selectors.notice_list()})
 
 
 @staff_required
@@ -201,14 +197,14 @@ def notice_create(request):
         else:
             companies = form.cleaned_data["companies"]
         try:
-            notice = messaging.notice_create(
+            notice = services.notice_create(
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 companies=companies,
                 created_by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             count = notice.companies.count()
             messages.success(
@@ -232,7 +228,7 @@ def thread_create(request, pk: int):
     form = ThreadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            thread = messaging.thread_start(
+            thread = services.thread_start(
                 company=company,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
@@ -240,7 +236,7 @@ def thread_create(request, pk: int):
                 from_staff=is_staff(request),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("Your message was sent."))
             return redirect("companies:thread", pk=company.pk, thread_pk=thread.pk)
@@ -258,17 +254,17 @@ def thread_detail(request, pk: int, thread_pk: int):
     sent = False
     if request.method == "POST" and form.is_valid():
         try:
-            messaging.message_post(
+            services.message_post(
                 thread=thread, body=form.cleaned_data["body"], author=request.user, from_staff=is_staff(request)
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, _("Your reply was sent."))
                 return redirect("companies:thread", pk=pk, thread_pk=thread.pk)
             form, sent = ReplyForm(), True
-    messaging.thread_mark_read(thread=thread, user=request.user)
+    services.thread_mark_read(thread=thread, user=request.user)
     template = "companies/messaging/thread.html"
     return render(
         request,
@@ -277,7 +273,7 @@ def thread_detail(request, pk: int, thread_pk: int):
             "company": thread.company,
             "tab": "documents",
             "thread": thread,
-            "thread_messages": messaging.thread_messages(thread=thread),
+            "thread_messages": selectors.thread_messages(thread=thread),
             "form": form,
             "sent": sent,
         },

@@ -3,8 +3,9 @@ environment variables; nothing secret is kept here.
 
 Production sets at least: DJANGO_SECRET_KEY, DJANGO_DEBUG=0, DJANGO_ALLOWED_HOSTS,
 DATABASE_URL, REDIS_URL, SITE_SCHEME=https, and the EMAIL_* variables.
-Without DATABASE_URL / REDIS_URL, embedded PostgreSQL and Redis are started
-from Python wheels (see config/embedded.py).
+Importing this module starts nothing. Without DATABASE_URL, the entry points
+(manage.py, `make run`, the test suite) start embedded PostgreSQL and Redis
+from Python wheels and set the URLs (config/dev/embedded.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,8 +34,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 TESTING = "pytest" in sys.modules or env_bool("DJANGO_TESTING")
-# Without DATABASE_URL this is a developer's machine running the embedded services.
-EMBEDDED = not env("DATABASE_URL")
+# A developer's machine running the embedded services (set by config/dev/embedded.py).
+EMBEDDED = env_bool("EMBEDDED_SERVICES")
 DEBUG = env_bool("DJANGO_DEBUG", default=EMBEDDED and not TESTING)
 # Demo mode seeds fictitious data and enables `manage.py demo_totp`. Never in production.
 DEMO_MODE = env_bool("DEMO_MODE", default=EMBEDDED)
@@ -41,16 +43,10 @@ DEMO_MODE = env_bool("DEMO_MODE", default=EMBEDDED)
 DATABASE_URL = env("DATABASE_URL")
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
-if not DATABASE_URL:
-    from config.embedded import ensure_postgres
-
-    DATABASE_URL = ensure_postgres()
-if not REDIS_URL:
-    from config.embedded import broker_url, ensure_redis
-
-    # The test suite keeps to its own Redis databases, so it may flush them freely.
-    REDIS_URL = f"unix://{ensure_redis()}?db={2 if TESTING else 0}"
-    CELERY_BROKER_URL = broker_url(db=3 if TESTING else 1)
+if not DATABASE_URL or not REDIS_URL:
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL and REDIS_URL, or run through manage.py, which starts embedded PostgreSQL and Redis."
+    )
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
@@ -177,7 +173,8 @@ CACHES = {
         # Every key carries the schema name, so tenants never read each other's entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-        "KEY_PREFIX": "mobility-test" if TESTING else "mobility",
+        # Each test run has its own prefix, as it has its own database.
+        "KEY_PREFIX": f"mobility-test-{os.getpid()}" if TESTING else "mobility",
     }
 }
 

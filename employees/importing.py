@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from companies.models import Company
-from config.tabular import Table, fold, unneutralise
+from core.importing import ImportSummary, RowError
+from core.tabular import Table, fold, unneutralise
 from employees.cleaning import (
     is_national_id,
     normalise_email,
@@ -163,20 +164,6 @@ CHOICES = (
 
 
 @dataclass
-class RowError:
-    row: int
-    field: str
-    value: str
-    message: str
-
-    def as_line(self) -> str:
-        return f"row {self.row}, {self.field}: {self.message}"
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "value": self.value, "message": self.message}
-
-
-@dataclass
 class Parsed:
     rows: list[tuple[int, dict]]
     errors: list[RowError]
@@ -207,8 +194,8 @@ class Plan:
             "errors": len(self.errors),
         }
 
-    def summary_line(self) -> str:
-        return " ".join(f"{key}={value}" for key, value in self.counts().items())
+    def summary(self) -> ImportSummary:
+        return ImportSummary(counts=self.counts(), errors=self.errors, warnings=self.warnings)
 
 
 def name_key(name: str) -> str:

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company, Department, Location, user_fk
+from companies.models import Company, Department, Location
+from core.importing import ImportSummary, RowError
+from core.models import user_fk
 from employees.cleaning import validate_e164
 
 
@@ -155,6 +157,19 @@ class EmployeeImport(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.original_name}"
+
+    def summary(self) -> ImportSummary:
+        return ImportSummary(
+            counts={
+                "added": self.added,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "left": self.left,
+                "errors": self.error_count,
+            },
+            errors=[RowError.from_dict(error) for error in self.errors],
+            warnings=list(self.preview.get("warnings", [])),
+        )
 
     @property
     def is_finished(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from companies.models import Company
-from config.tabular import Table, read_table
+from core.tabular import Table, read_table
 from employees.importing import national_id_columns
 from employees.models import Employee, EmployeeImport, EmployeeStatus
 

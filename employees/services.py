@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Department, Location
-from config.tabular import Table, TableError, read_table
+from core.importing import ImportSummary
+from core.tabular import Table, TableError, read_table
 from employees.importing import (
     Parsed,
     Plan,
@@ -112,6 +113,13 @@ def employee_set_status(
 # Imports -------------------------------------------------------------------------------
 
 
+def _read(content: bytes, filename: str) -> Table:
+    try:
+        return read_table(content, filename)
+    except TableError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+
+
 def employee_import_create(
     *,
     company: Company,
@@ -125,11 +133,31 @@ def employee_import_create(
     matching key (employee number or e-mail) are recognised, the preview is
     made at once; otherwise the import waits for a column mapping.
     Raises ValidationError if the file cannot be read as a table."""
-    try:
-        table = read_table(content, filename)
-    except TableError as exc:
-        raise ValidationError({"file": str(exc)}) from None
-    mapping = detect_mapping(table)
+    table = _read(content, filename)
+    employee_import, _plan = _store(
+        company=company,
+        content=content,
+        filename=filename,
+        table=table,
+        mapping=detect_mapping(table),
+        user_id=user_id,
+        full_list=full_list,
+        create_missing=create_missing,
+    )
+    return employee_import
+
+
+def _store(
+    *,
+    company: Company,
+    content: bytes,
+    filename: str,
+    table: Table,
+    mapping: dict[int, str],
+    user_id: int | None,
+    full_list: bool,
+    create_missing: bool,
+) -> tuple[EmployeeImport, Plan | None]:
     employee_import = EmployeeImport(
         company=company,
         created_by_id=user_id,
@@ -146,9 +174,57 @@ def employee_import_create(
         employee_import.file.save(filename, ContentFile(content), save=False)
         employee_import.full_clean()
         employee_import.save()
+    plan = None
     if not mapping_problems(set(mapping.values())):
-        employee_import_preview(employee_import=employee_import, table=table)
-    return employee_import
+        plan = employee_import_preview(employee_import=employee_import, table=table)
+    return employee_import, plan
+
+
+def employee_import_file(
+    *,
+    company: Company,
+    content: bytes,
+    filename: str,
+    user_id: int | None = None,
+    full_list: bool = False,
+    create_missing: bool = False,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Check, preview and import a file in one go, as `manage.py
+    import_employees` does: the rows are cleaned once and compared with the
+    list for the preview, then compared again under the company's lock as
+    they are written (employee_import_execute). With any error nothing is
+    written, not even the import row; `dry_run` only checks and counts.
+    Raises ValidationError if the file cannot be read or its columns are
+    not recognised."""
+    table = _read(content, filename)
+    mapping = detect_mapping(table)
+    problems = mapping_problems(set(mapping.values()))
+    if problems:
+        raise ValidationError(problems)
+    if dry_run:
+        with paused_gc():
+            parsed = clean_rows(table, mapping)
+            return plan_import(
+                company=company, parsed=parsed, full_list=full_list, create_missing=create_missing, today=today()
+            ).summary()
+    employee_import, plan = _store(
+        company=company,
+        content=content,
+        filename=filename,
+        table=table,
+        mapping=mapping,
+        user_id=user_id,
+        full_list=full_list,
+        create_missing=create_missing,
+    )
+    if plan.errors:
+        with transaction.atomic():
+            _forget_personal_data(employee_import)
+            employee_import.delete()
+        return plan.summary()
+    employee_import = employee_import_confirm(employee_import=employee_import, run_now=True)
+    return employee_import.summary()
 
 
 def employee_import_set_mapping(
@@ -165,23 +241,6 @@ def employee_import_set_mapping(
     employee_import.create_missing = create_missing
     employee_import_preview(employee_import=employee_import)
     return employee_import
-
-
-def employee_import_check(
-    *,
-    company: Company,
-    table: Table,
-    mapping: dict[int, str],
-    full_list: bool,
-    create_missing: bool,
-) -> Plan:
-    """Clean every row and compare with the database. Writes nothing; used by
-    `manage.py import_employees` before it writes."""
-    with paused_gc():
-        parsed: Parsed = clean_rows(table, mapping)
-        return plan_import(
-            company=company, parsed=parsed, full_list=full_list, create_missing=create_missing, today=today()
-        )
 
 
 def employee_import_preview(*, employee_import: EmployeeImport, table: Table | None = None) -> Plan:
@@ -281,7 +340,7 @@ def employee_import_execute(*, import_id: int) -> EmployeeImport:
         logger.info(
             "Employee import %s: %s (rows read in %.2f s, compared and written in %.2f s)",
             import_id,
-            plan.summary_line(),
+            plan.summary().summary_line(),
             checked - started,
             time.perf_counter() - checked,
         )

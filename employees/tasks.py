@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from celery import shared_task
 from django.utils import timezone
 
-from config.celery import app
 from employees import services
 
 
-@app.task
+@shared_task
 def run_employee_import(import_id: int) -> None:
     # No retries: an import either succeeds or fails with its reason recorded;
     # a second delivery finds it finished and does nothing.
     services.employee_import_execute(import_id=import_id)
 
 
-@app.task
+@shared_task
 def purge_stale_employee_imports() -> int:
     """Per-tenant; queue it for every PTA with tenants.tasks.dispatch_to_tenants."""
     return services.employee_imports_purge(before=timezone.now() - timedelta(days=2))

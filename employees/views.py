@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.models import Company
 from companies.permissions import company_member_required, get_company_for_user
-from config.tabular import write_csv, write_xlsx
+from core.forms import add_validation_error
+from core.tabular import write_csv, write_xlsx
 from employees import selectors, services
 from employees.forms import ColumnMappingForm, EmployeeForm, EmployeeStatusForm, ImportUploadForm
 from employees.importing import FIELD_LABELS, HEADER_SYNONYMS, employee_field_label
@@ -57,14 +58,6 @@ def _context(request, company: Company, **extra) -> dict:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # The list and single employees ---------------------------------------------------------
@@ -127,7 +120,7 @@ def employee_create(request, company_pk: int):
         try:
             employee = services.employee_create(company=company, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": employee})
             return redirect("employees:list", company.pk)
@@ -143,7 +136,7 @@ def employee_edit(request, company_pk: int, pk: int):
         try:
             services.employee_update(employee=employee, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("The changes to %(name)s were saved.") % {"name": employee})
             return redirect("employees:list", company.pk)
@@ -172,7 +165,7 @@ def employee_status(request, company_pk: int, pk: int):
         try:
             services.employee_set_status(employee=employee, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(
                 request,
@@ -238,7 +231,7 @@ def import_upload(request, company_pk: int):
                 create_missing=form.cleaned_data["create_missing"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             if employee_import.status == ImportStatus.UPLOADED:
                 return redirect("employees:import_mapping", company.pk, employee_import.pk)
@@ -277,7 +270,7 @@ def import_mapping(request, company_pk: int, pk: int):
                 create_missing=form.cleaned_data["create_missing"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             return redirect("employees:import_preview", company.pk, employee_import.pk)
     return render(

@@ -171,7 +171,7 @@ def seed_demo(*, port: str = "8000") -> list[DemoLogin]:
     rng = random.Random(2027)
     fake = Faker("no_NO")
     fake.seed_instance(2027)
-    national = Pta.objects.get(schema_name="public")
+    national = Pta.objects.national().get()
     with transaction.atomic():
         return _seed(rng=rng, fake=fake, national=national, port=port)
 

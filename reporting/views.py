@@ -4,7 +4,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from companies import selectors as company_selectors
-from companies.messaging import unread_thread_count
 from reporting import selectors
 from tenants.permissions import staff_required
 
@@ -18,7 +17,7 @@ def staff_start(request):
         "reporting/staff_start.html",
         {
             **company_selectors.staff_start_figures(user=request.user),
-            "unread_threads": unread_thread_count(user=request.user),
+            "unread_threads": company_selectors.unread_thread_count(user=request.user),
             "failed_imports": selectors.failed_imports(),
         },
     )

@@ -16,8 +16,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import get_public_schema_name
 
-from config.validators import validate_bank_account, validate_brand_colour, validate_orgnr
+from core.validators import validate_bank_account, validate_brand_colour, validate_orgnr
 
 
 class UserManager(BaseUserManager):
@@ -62,6 +63,15 @@ SLUG_VALIDATOR = RegexValidator(
 )
 
 
+class PtaQuerySet(models.QuerySet):
+    def regions(self):
+        """The PTAs themselves, without the national site's row."""
+        return self.exclude(schema_name=get_public_schema_name())
+
+    def national(self):
+        return self.filter(schema_name=get_public_schema_name())
+
+
 class Pta(TenantMixin):
     """A public transport authority. Each one owns a PostgreSQL schema.
 
@@ -87,6 +97,8 @@ class Pta(TenantMixin):
     auto_create_schema = True
     auto_drop_schema = False
 
+    objects = PtaQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("PTA")
         verbose_name_plural = _("PTAs")
@@ -97,7 +109,7 @@ class Pta(TenantMixin):
 
     @property
     def is_national(self) -> bool:
-        return self.schema_name == "public"
+        return self.schema_name == get_public_schema_name()
 
 
 class Domain(DomainMixin):

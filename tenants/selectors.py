@@ -23,12 +23,12 @@ def invitation_pending_list(*, tenant: Pta) -> QuerySet[Invitation]:
 def national_overview() -> dict:
     """Aggregates only: the national site never reads a tenant schema."""
     stats = list(
-        RegionStats.objects.select_related("tenant").exclude(tenant__schema_name="public").order_by("tenant__name")
+        RegionStats.objects.select_related("tenant").filter(tenant__in=Pta.objects.regions()).order_by("tenant__name")
     )
-    totals = RegionStats.objects.exclude(tenant__schema_name="public").aggregate(
+    totals = RegionStats.objects.filter(tenant__in=Pta.objects.regions()).aggregate(
         companies=Sum("companies"), employees=Sum("employees"), member_companies=Sum("member_companies")
     )
-    regions = Pta.objects.exclude(schema_name="public").filter(is_active=True).count()
+    regions = Pta.objects.regions().filter(is_active=True).count()
     progress = [
         {"label": "regions", "now": regions, "target": TARGETS_2027["regions"]},
         {"label": "companies", "now": totals["companies"] or 0, "target": TARGETS_2027["companies"]},

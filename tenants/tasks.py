@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from celery import current_app, shared_task
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from config.celery import app
 from tenants.emails import send_invitation
 from tenants.models import Invitation, Pta
 
 logger = logging.getLogger(__name__)
 
 
-@app.task(public=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(public=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invitation_email(invitation_id: int, token: str) -> None:
     # The row lock plus sent_at makes a retry or a duplicate delivery a no-op.
     with transaction.atomic():
@@ -33,18 +33,18 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
         invitation.save(update_fields=["sent_at"])
 
 
-@app.task(public=True)
+@shared_task(public=True)
 def dispatch_to_tenants(task_name: str) -> int:
     """Fan periodic per-tenant work out to every active PTA, each in its own schema."""
     count = 0
-    for pta in Pta.objects.exclude(schema_name="public").filter(is_active=True):
+    for pta in Pta.objects.regions().filter(is_active=True):
         with tenant_context(pta):
-            app.send_task(task_name)
+            current_app.send_task(task_name)
         count += 1
     return count
 
 
-@app.task(public=True)
+@shared_task(public=True)
 def purge_expired_invitations() -> int:
     cutoff = timezone.now() - timedelta(days=30)
     deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()

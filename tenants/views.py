@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import add_validation_error
 from tenants import selectors, services
 from tenants.forms import AcceptInvitationForm, InvitationForm, LookForm, PtaCreateForm
 from tenants.models import Pta, Role
@@ -60,8 +61,7 @@ def pta_look(request):
             )
         except ValidationError as exc:
             pta.refresh_from_db()
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("pta_look")
@@ -122,8 +122,7 @@ def region_create(request):
         try:
             pta = services.pta_create(**form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("%(name)s is ready.") % {"name": pta.name})
             return redirect("region_detail", pk=pta.pk)
@@ -131,7 +130,7 @@ def region_create(request):
 
 
 def _get_region(pk: int) -> Pta:
-    return get_object_or_404(Pta.objects.exclude(schema_name="public"), pk=pk)
+    return get_object_or_404(Pta.objects.regions(), pk=pk)
 
 
 @coordinator_required
@@ -145,8 +144,7 @@ def region_detail(request, pk: int):
                 tenant=pta, email=form.cleaned_data["email"], role=Role.PTA_ADMIN, invited_by=request.user
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("region_detail", pk=pta.pk)

@@ -53,10 +53,3 @@ def committed_world(django_db_setup, django_db_blocker) -> World:
 def _public_schema_after_test():
     yield
     connection.set_schema_to_public()
-
-
-def pytest_unconfigure(config):
-    # Stop the embedded PostgreSQL/Redis only if this test run started them.
-    from config import embedded
-
-    embedded.stop_services()

@@ -45,6 +45,8 @@ def subprocess_env(**extra: str) -> dict[str, str]:
         DATABASE_CONN_MAX_AGE="0",
         SITE_SCHEME="http",
         PYTHONUNBUFFERED="1",
+        # Production-like: the URLs above are given, not embedded servers of a developer's machine.
+        EMBEDDED_SERVICES="0",
     )
     env.update(extra)
     return env

@@ -7,13 +7,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from companies import messaging
+from companies import services
 from companies.models import Document, DocumentKind, Visibility
+from core import files
 from tests.base import HOST_A, HOST_B, client_for
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -39,7 +41,7 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 
 def add_document(world, company, *, visibility=Visibility.CONTACTS, name="Avtale 2026.pdf", content=PDF) -> Document:
     with tenant_context(world.pta_a):
-        return messaging.document_upload(
+        return services.document_upload(
             company=company,
             upload=upload(name, content),
             title="",
@@ -139,14 +141,14 @@ def test_upload_rejects_a_file_over_10_mb(world, media):
         ("avtale.PDF", PDF, "application/pdf"),
         ("kart.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "image/png"),
         ("bilde.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),
-        ("brev.docx", docx_bytes(), messaging.DOCX.content_type),
-        ("ansatte.xlsx", xlsx_bytes(), messaging.XLSX.content_type),
+        ("brev.docx", docx_bytes(), files.DOCX.content_type),
+        ("ansatte.xlsx", xlsx_bytes(), files.XLSX.content_type),
         ("ansatte.csv", "navn;sted\nÅse;Bodø\n".encode(), "text/csv; charset=utf-8"),
         ("notat.txt", "Blåbær og rømme\n".encode("cp1252"), "text/plain; charset=windows-1252"),
     ],
 )
 def test_upload_accepts_allowed_types_judged_by_content(name, content, content_type):
-    assert messaging.validate_upload(upload(name, content))[2] == content_type
+    assert files.validate_upload(upload(name, content))[2] == content_type
 
 
 @pytest.mark.parametrize(
@@ -166,8 +168,8 @@ def test_upload_accepts_allowed_types_judged_by_content(name, content, content_t
     ],
 )
 def test_upload_rejects_disallowed_or_mislabelled_content(name, content):
-    with pytest.raises(messaging.ValidationError) as exc:
-        messaging.validate_upload(upload(name, content))
+    with pytest.raises(ValidationError) as exc:
+        files.validate_upload(upload(name, content))
     assert name in exc.value.message_dict["file"][0]
 
 
@@ -278,7 +280,7 @@ def test_adviser_deletes_a_document_and_its_file(world, media, django_capture_on
 
 
 def test_documents_tab_lists_with_a_constant_number_of_queries(world):
-    from companies.messaging import notice_create, thread_start
+    from companies.services import notice_create, thread_start
 
     def add_rows(n: int) -> None:
         for i in range(n):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from companies import messaging
+from companies import selectors, services
 from companies.models import Company, ContactPerson, Message, MessageThread, Notice, NotificationSent
 from companies.tasks import send_message_notifications, send_notice_notifications
 from tenants.models import Membership, Role, User
@@ -18,14 +18,14 @@ from tests.servers import SmtpSink
 
 def start_thread(world, company, *, author, from_staff: bool, subject="Billetter til nye ansatte") -> MessageThread:
     with tenant_context(world.pta_a):
-        return messaging.thread_start(
+        return services.thread_start(
             company=company, subject=subject, body="Hei!", author=author, from_staff=from_staff
         )
 
 
 def reply(world, thread, *, author, from_staff: bool) -> Message:
     with tenant_context(world.pta_a):
-        return messaging.message_post(thread=thread, body="Svar", author=author, from_staff=from_staff)
+        return services.message_post(thread=thread, body="Svar", author=author, from_staff=from_staff)
 
 
 def recipients(mailoutbox) -> list[str]:
@@ -120,7 +120,7 @@ def test_notice_pages_are_for_staff_only(world):
 
 def test_running_the_notice_task_twice_mails_each_contact_person_once(world, mailoutbox):
     with tenant_context(world.pta_a):
-        notice = messaging.notice_create(
+        notice = services.notice_create(
             title="Ny app",
             body="Last ned",
             companies=[world.company_a1, world.company_a2],
@@ -266,17 +266,17 @@ def test_unread_counts_per_thread_and_opening_a_thread_marks_it_read(world):
     unread = {t.pk: t.unread for t in contact.get(page).context["threads"]}
     assert unread == {thread.pk: 2, quiet.pk: 0}  # own messages are never unread
     with tenant_context(world.pta_a):
-        assert messaging.unread_thread_count(user=world.contact_a1.user) == 1
+        assert selectors.unread_thread_count(user=world.contact_a1.user) == 1
         # The adviser has not read the contact person's thread.
-        assert messaging.unread_thread_count(user=world.adviser_a.user) == 1
+        assert selectors.unread_thread_count(user=world.adviser_a.user) == 1
 
     assert contact.get(f"/bedrifter/{world.company_a1.pk}/meldinger/{thread.pk}/").status_code == 200
     assert {t.pk: t.unread for t in contact.get(page).context["threads"]} == {thread.pk: 0, quiet.pk: 0}
 
     reply(world, thread, author=world.adviser_a.user, from_staff=True)
     with tenant_context(world.pta_a):
-        assert messaging.unread_thread_count(user=world.contact_a1.user) == 1
-        assert messaging.unread_thread_count(user=world.contact_a1.user, company_ids=[world.company_a2.pk]) == 0
+        assert selectors.unread_thread_count(user=world.contact_a1.user) == 1
+        assert selectors.unread_thread_count(user=world.contact_a1.user, company_ids=[world.company_a2.pk]) == 0
     response = contact.get(page)
     assert {t.pk: t.unread for t in response.context["threads"]} == {thread.pk: 1, quiet.pk: 0}
     assert "1 ulest" in response.content.decode()  # bokmål is the default language
@@ -285,10 +285,10 @@ def test_unread_counts_per_thread_and_opening_a_thread_marks_it_read(world):
 def test_unread_thread_count_leaves_out_companies_the_user_cannot_reach(world):
     start_thread(world, world.company_a2, author=world.adviser_a.user, from_staff=True)
     with tenant_context(world.pta_a):
-        assert messaging.unread_thread_count(user=world.contact_a1.user) == 0
-        assert messaging.unread_thread_count(user=world.contact_a1.user, company_ids=[world.company_a2.pk]) == 0
-        assert messaging.unread_thread_count(user=world.contact_a2.user) == 1
-        assert messaging.unread_thread_count(user=world.admin_a.user) == 0  # written by staff: not news to staff
+        assert selectors.unread_thread_count(user=world.contact_a1.user) == 0
+        assert selectors.unread_thread_count(user=world.contact_a1.user, company_ids=[world.company_a2.pk]) == 0
+        assert selectors.unread_thread_count(user=world.contact_a2.user) == 1
+        assert selectors.unread_thread_count(user=world.admin_a.user) == 0  # written by staff: not news to staff
 
 
 def test_thread_page_queries_do_not_grow_with_messages(world):

@@ -9,7 +9,7 @@ import openpyxl
 from django_tenants.utils import tenant_context
 
 from companies.models import Department, Location
-from config.tabular import neutralise
+from core.tabular import neutralise
 from employees.models import Employee, EmployeeStatus
 from tests.base import client_for
 from tests.employees.helpers import upload, url

@@ -10,7 +10,7 @@ import pytest
 from django_tenants.utils import tenant_context
 from pghistory.models import Context
 
-from config.tabular import read_table
+from core.tabular import read_table
 from employees import importing, services
 from employees.importing import clean_rows, detect_mapping, pack_rows, unpack_rows
 from employees.models import Employee, EmployeeImport, EmployeeImportRows, EmployeeStatus, ImportStatus

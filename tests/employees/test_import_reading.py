@@ -9,7 +9,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from config.tabular import TableError, read_table
+from core.tabular import TableError, read_table
 from employees.importing import clean_rows, detect_mapping, mapping_problems, split_full_name
 from tests.employees.helpers import EN_HEADERS, ROWS, csv_bytes
 

@@ -19,7 +19,7 @@ def test_today_page_lists_failed_imports_of_this_pta_only(world):
 
 
 def test_today_page_counts_unread_conversations(world):
-    from companies.messaging import thread_start
+    from companies.services import thread_start
 
     with tenant_context(world.pta_a):
         thread_start(

@@ -132,7 +132,7 @@ def test_invitation_mail_sent_by_worker_links_to_the_tenants_own_domain(worker, 
 
 
 def test_task_without_a_tenant_fails_loudly(committed_world):
-    from config.celery import MissingTenantError
+    from tenants.task_base import MissingTenantError
 
     connection.set_schema_to_public()
     with pytest.raises(MissingTenantError):

@@ -15,9 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email: str, **opts):
-        national = Pta.objects.filter(schema_name="public").first() or national_tenant_ensure(
-            domain=settings.NATIONAL_DOMAIN
-        )
+        national = Pta.objects.national().first() or national_tenant_ensure(domain=settings.NATIONAL_DOMAIN)
         try:
             _invitation, token = invitation_create(tenant=national, email=email, role=Role.COORDINATOR, invited_by=None)
         except ValidationError as exc:

