@@ -18,6 +18,7 @@ run: $(VENV)/.installed
 	$(PY) -m config.dev.devstack
 
 test: $(VENV)/.installed node_modules/.installed
+	$(VENV)/bin/lint-imports
 	sh tests/setup_browser.sh
 	$(PY) -m pytest
 

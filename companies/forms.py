@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.no import orgnr
 
 from companies.models import Agreement, Company, CompanySize, CompanyStatus, Location
+from core.imports import IMPORT_EXTENSIONS, validate_import_upload
 from tenants.models import Membership, Role
 
 
@@ -105,7 +106,11 @@ class FileForm(forms.Form):
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
         help_text=_("Columns: organisation number, name, address, municipality, industry."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_EXTENSIONS)}),
     )
+
+    def clean_file(self):
+        return validate_import_upload(self.cleaned_data["file"])
 
 
 class CompanyFilterForm(forms.Form):

@@ -1,17 +1,20 @@
-"""Bulk onboarding of companies from a CSV (or XLSX) file.
+"""Bulk onboarding of companies from a CSV (or XLSX) file: reading,
+checking and comparing, writing nothing.
 
-One service drives both the web page and `manage.py import_companies`:
-`company_import_preview` validates everything and writes nothing;
-`company_import_apply` writes in one transaction, and only if every row is
-valid. Re-importing the same file changes nothing.
+`read_companies` checks every row of a file; `compare` sorts the checked
+rows into added / updated / unchanged against the companies it is given;
+`company_import_preview` does both against the database as it is now. The
+import itself (stored file, preview, confirm, the write) is the
+company_import_* services in companies.services, which compare again when
+they write. Re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pghistory
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from stdnum.no import orgnr
 
@@ -38,6 +41,19 @@ SYNONYMS = {
 }
 REQUIRED = ("org_number", "name")
 FIELDS = tuple(SYNONYMS)
+# How many of each kind the preview page lists; the counts cover them all.
+PREVIEW_SAMPLE = 200
+
+
+@dataclass
+class CheckedRows:
+    """The rows of a file that passed the checks (org number -> values), the
+    row each came from, and the errors of the others."""
+
+    rows: dict[str, dict] = field(default_factory=dict)
+    row_of: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    total: int = 0  # data rows in the file
 
 
 @dataclass
@@ -46,20 +62,22 @@ class CompanyImportResult:
     updated: list[tuple[Company, dict]] = field(default_factory=list)
     unchanged: list[Company] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    total: int = 0
+    row_of: dict[str, int] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        return ImportSummary(
-            counts={
-                "added": len(self.added),
-                "updated": len(self.updated),
-                "unchanged": len(self.unchanged),
-                "errors": len(self.errors),
-            },
-            errors=self.errors,
-        ).summary_line()
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "errors": len(self.errors),
+        }
+
+    def summary(self) -> ImportSummary:
+        return ImportSummary(counts=self.counts(), errors=self.errors)
 
 
-def _validated_rows(table: Table, result: CompanyImportResult) -> dict[str, dict]:
+def _validated_rows(table: Table, result: CheckedRows) -> dict[str, dict]:
     columns = match_headers(table.headers, SYNONYMS)
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
@@ -100,25 +118,34 @@ def _validated_rows(table: Table, result: CompanyImportResult) -> dict[str, dict
         seen_at[number] = index
         values["org_number"] = number
         rows[number] = {name: values.get(name, "") for name in FIELDS if name in values}
+    result.row_of = seen_at
     return rows
 
 
-def company_import_preview(*, data: bytes, filename: str = "") -> CompanyImportResult:
-    """Validate a file and sort its rows into added / updated / unchanged / errors. Writes nothing."""
-    result = CompanyImportResult()
+def read_companies(*, data: bytes, filename: str = "") -> CheckedRows:
+    """Read a file and check every row (organisation number, name, postcode,
+    duplicates). Touches no database."""
+    checked = CheckedRows()
     try:
         table = read_table(data, filename)
     except TableError as exc:
-        result.errors.append(RowError(0, "file", filename, str(exc)))
-        return result
-    rows = _validated_rows(table, result)
-    existing = Company.objects.in_bulk(list(rows), field_name="org_number")
-    for number, values in rows.items():
+        checked.errors.append(RowError(0, "file", filename, str(exc)))
+        return checked
+    checked.total = len(table.rows)
+    checked.rows = _validated_rows(table, checked)
+    return checked
+
+
+def compare(checked: CheckedRows, existing: dict[str, Company]) -> CompanyImportResult:
+    """Sort the checked rows into added / updated / unchanged against
+    `existing` (org number -> company). Empty cells never blank out what an
+    adviser has registered."""
+    result = CompanyImportResult(errors=list(checked.errors), total=checked.total, row_of=checked.row_of)
+    for number, values in checked.rows.items():
         company = existing.get(number)
         if company is None:
             result.added.append(values)
             continue
-        # Empty cells never blank out what an adviser has registered.
         changes = {k: v for k, v in values.items() if v and getattr(company, k) != v}
         if changes:
             result.updated.append((company, changes))
@@ -127,16 +154,43 @@ def company_import_preview(*, data: bytes, filename: str = "") -> CompanyImportR
     return result
 
 
-def company_import_apply(*, data: bytes, filename: str = "", user_id: int | None = None) -> CompanyImportResult:
-    """Write a valid file in one transaction. With any error, nothing is written."""
-    with transaction.atomic(), pghistory.context(user=user_id, import_file=filename):
-        result = company_import_preview(data=data, filename=filename)
-        if result.errors:
-            return result
-        Company.objects.bulk_create([Company(**values) for values in result.added])
-        for company, changes in result.updated:
-            for name, value in changes.items():
-                setattr(company, name, value)
-        if result.updated:
-            Company.objects.bulk_update([c for c, _ in result.updated], fields=list(FIELDS[1:]))
-    return result
+def company_import_preview(*, data: bytes, filename: str = "") -> CompanyImportResult:
+    """Check a file and compare it with the companies as they are now. Writes nothing."""
+    checked = read_companies(data=data, filename=filename)
+    return compare(checked, Company.objects.in_bulk(list(checked.rows), field_name="org_number"))
+
+
+def preview_data(result: CompanyImportResult) -> dict:
+    """What the preview page shows: samples of the new and the changed
+    companies, changes as [field, old, new] (the field's key: the page shows
+    its label in the reader's language)."""
+    return {
+        "added": [
+            {
+                "row": result.row_of.get(values["org_number"]),
+                "org_number": values["org_number"],
+                "name": values["name"],
+                "municipality": values.get("municipality", ""),
+            }
+            for values in result.added[:PREVIEW_SAMPLE]
+        ],
+        "updated": [
+            {
+                "row": result.row_of.get(company.org_number),
+                "org_number": company.org_number,
+                "name": company.name,
+                "changes": [[name, getattr(company, name), value] for name, value in changes.items()],
+            }
+            for company, changes in result.updated[:PREVIEW_SAMPLE]
+        ],
+    }
+
+
+def company_field_label(name: str) -> str:
+    """The label of a field named in an error or a change, for the pages."""
+    if name == "file":
+        return _("File")
+    try:
+        return capfirst(Company._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name

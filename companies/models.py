@@ -7,6 +7,7 @@ import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.imports import UploadedImport
 from core.models import user_fk
 from core.validators import validate_orgnr
 
@@ -256,3 +257,15 @@ class NotificationSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} to {self.user_id}"
+
+
+class CompanyImport(UploadedImport):
+    """One upload of a list of companies (bulk onboarding), from preview to
+    result (the steps and the shared fields are core.imports'). The file is
+    deleted when the import ends; the counts and errors stay."""
+
+    COUNTS = ("added", "updated", "unchanged")
+
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)

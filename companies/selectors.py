@@ -37,7 +37,8 @@ def company_list(
     sort: str = "name",
 ) -> QuerySet[Company]:
     """The adviser's company list: filtered, sorted on a whitelisted column, employee counts in SQL."""
-    companies = Company.objects.annotate(employee_count=Count("employees", filter=~Q(employees__status="left")))
+    # `on_list` is computed by the employees table (everyone but leavers).
+    companies = Company.objects.annotate(employee_count=Count("employees", filter=Q(employees__on_list=True)))
     if search:
         compact = search.replace(" ", "")
         companies = companies.filter(Q(name__icontains=search) | Q(org_number__startswith=compact))
@@ -60,14 +61,10 @@ def companies_for_contact(*, user) -> QuerySet[Company]:
     return company_list().filter(contact_persons__user=user)
 
 
-def staff_start_figures(*, user) -> dict:
+def company_status_counts() -> list[tuple[str, int]]:
+    """(status label, number of companies) for every status, in one query."""
     by_status = dict(Company.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    employees = Company.objects.aggregate(n=Count("employees", filter=~Q(employees__status="left")))["n"]
-    return {
-        "status_counts": [(label, by_status.get(value, 0)) for value, label in CompanyStatus.choices],
-        "employee_count": employees,
-        "my_companies": company_list().filter(adviser=user)[:20],
-    }
+    return [(label, by_status.get(value, 0)) for value, label in CompanyStatus.choices]
 
 
 def company_overview(*, company: Company) -> dict:
@@ -78,7 +75,6 @@ def company_overview(*, company: Company) -> dict:
         "locations": list(company.locations.all()),
         "departments": list(company.departments.all()),
         "status_changes": list(company.status_changes.all()[:10]),
-        "employee_counts": dict(company.employees.values_list("status").annotate(n=Count("pk")).order_by()),
     }
 
 
@@ -138,13 +134,8 @@ def contact_invitations_pending(*, tenant, company: Company):
     return Invitation.objects.pending().filter(tenant=tenant, role=Role.CONTACT, company_ids__contains=[company.pk])
 
 
-def minside_overview(*, company: Company, user) -> dict:
-    """What a contact person sees first: the company's numbers and what waits for them."""
-    counts = dict(company.employees.values_list("status").annotate(n=Count("pk")).order_by())
-    return {
-        "employee_counts": counts,
-        "agreement": Agreement.objects.filter(company=company).first(),
-    }
+def company_agreement(*, company: Company) -> Agreement | None:
+    return Agreement.objects.filter(company=company).first()
 
 
 # --- Documents, notices and message threads ---------------------------------

@@ -11,10 +11,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies import tasks
+from companies import importing, tasks
+from companies.import_execution import company_import_execute, record_result
 from companies.models import (
     Agreement,
     Company,
+    CompanyImport,
     CompanyStatus,
     CompanyStatusChange,
     ContactPerson,
@@ -27,7 +29,9 @@ from companies.models import (
     ThreadRead,
 )
 from companies.permissions import RIGHTS
-from core.files import validate_upload
+from core import imports
+from core.files import clean_filename, validate_upload
+from core.importing import ImportSummary
 from tenants.models import Invitation, Membership, Pta, Role, User
 from tenants.services import invitation_create
 
@@ -119,6 +123,18 @@ def department_add(*, company: Company, name: str) -> Department:
     department.full_clean()
     department.save()
     return department
+
+
+def location_remove(*, location: Location) -> None:
+    """Remove a location. Employees registered there stay, with no location."""
+    with transaction.atomic():
+        location.delete()
+
+
+def department_remove(*, department: Department) -> None:
+    """Remove a department. Employees registered there stay, with no department."""
+    with transaction.atomic():
+        department.delete()
 
 
 # --- Contact persons --------------------------------------------------------
@@ -273,3 +289,69 @@ def message_post(*, thread: MessageThread, body: str, author: User, from_staff: 
         tasks.send_message_notifications.delay_on_commit(message.pk)
     thread.last_message_at = message.created_at
     return message
+
+
+# --- Bulk onboarding: company imports ---------------------------------------
+
+# Imports with more rows than this run in the Celery worker, with a progress page.
+IMPORT_CELERY_THRESHOLD = 1000
+
+
+def company_import_create(*, content: bytes, filename: str, user_id: int | None) -> CompanyImport:
+    """Store an uploaded file of companies (imports/<schema>/) and preview it
+    at once: every row is checked and compared with the register, and the
+    counts, errors and samples are kept on the import row. Nothing else is
+    written. Raises ValidationError, storing nothing, if the file is larger
+    than 20 MB or cannot be read as a table."""
+    if len(content) > imports.MAX_IMPORT_SIZE:
+        raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    result = importing.company_import_preview(data=content, filename=filename)
+    unreadable = [error.message for error in result.errors if error.row == 0]
+    if unreadable:
+        raise ValidationError({"file": unreadable})
+    return _company_import_store(content=content, filename=filename, user_id=user_id, result=result)
+
+
+def _company_import_store(
+    *, content: bytes, filename: str, user_id: int | None, result: importing.CompanyImportResult
+) -> CompanyImport:
+    company_import = CompanyImport(
+        created_by_id=user_id, original_name=clean_filename(filename), status=imports.ImportStatus.PREVIEWED
+    )
+    record_result(company_import, result)
+    imports.store_file(company_import, content=content, filename=filename)
+    return company_import
+
+
+def company_import_file(
+    *, content: bytes, filename: str, user_id: int | None = None, dry_run: bool = False
+) -> ImportSummary:
+    """Check, preview and import a file in one go, as `manage.py
+    import_companies` does: checked and compared for the preview, then
+    compared again as it is written (company_import_execute). With any error
+    nothing is written, not even the import row or its file; `dry_run` only
+    checks and counts."""
+    result = importing.company_import_preview(data=content, filename=filename)
+    if result.errors or dry_run:
+        return result.summary()
+    company_import = _company_import_store(content=content, filename=filename, user_id=user_id, result=result)
+    company_import = company_import_confirm(company_import=company_import, run_now=True)
+    if company_import.status == imports.ImportStatus.FAILED:
+        # The register changed between the check and the write (the file is already gone).
+        CompanyImport.objects.filter(pk=company_import.pk).delete()
+    return company_import.summary()
+
+
+def company_import_confirm(*, company_import: CompanyImport, run_now: bool = False) -> CompanyImport:
+    """Start a previewed import without errors: in this process if it has at
+    most IMPORT_CELERY_THRESHOLD rows (or `run_now`, as the command line
+    does), else in the Celery worker (companies.tasks.run_company_import,
+    queued when this transaction commits). Confirming twice does nothing the
+    second time. Raises ValidationError if the preview found errors."""
+    return imports.import_confirm(
+        company_import,
+        threshold=IMPORT_CELERY_THRESHOLD,
+        task=tasks.run_company_import,
+        execute=company_import_execute,
+        run_now=run_now,
+    )

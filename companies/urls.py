@@ -1,13 +1,16 @@
 from django.urls import include, path
 
-from companies import views
+from companies import views, views_import
 
 app_name = "companies"
 
 urlpatterns = [
     path("", views.company_list, name="list"),
     path("ny/", views.company_create, name="create"),
-    path("import/", views.company_import, name="import"),
+    path("import/", views_import.import_upload, name="import"),
+    path("import/<int:pk>/", views_import.import_preview, name="import_preview"),
+    path("import/<int:pk>/bekreft/", views_import.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/resultat/", views_import.import_progress, name="import_progress"),
     path("<int:pk>/", views.company_detail, name="detail"),
     path("<int:pk>/rediger/", views.company_edit, name="edit"),
     path("<int:pk>/status/", views.company_status, name="status"),
@@ -21,4 +24,9 @@ urlpatterns = [
     path("<int:pk>/kontaktpersoner/<int:contact_pk>/fjern/", views.contact_remove, name="contact_remove"),
     path("<int:pk>/historikk/", views.company_history, name="history"),
     path("", include("companies.urls_messaging")),
+    # Cards on the composed pages (config.composition).
+    path("<int:pk>/kort/meldinger/", views.messages_card, name="messages_card"),
+    path("kort/i-dag/tall/", views.today_figures_card, name="today_figures_card"),
+    path("kort/i-dag/meldinger/", views.today_messages_card, name="today_messages_card"),
+    path("kort/i-dag/mine-bedrifter/", views.today_my_companies_card, name="today_my_companies_card"),
 ]

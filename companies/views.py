@@ -3,38 +3,33 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import importing, selectors, services
+from companies import selectors, services
 from companies.forms import (
     AgreementForm,
     CompanyFilterForm,
     CompanyForm,
     ContactInviteForm,
     DepartmentForm,
-    FileForm,
     LocationForm,
     RightsForm,
     StatusForm,
 )
 from companies.models import Agreement, ContactPerson, Department, Location
-from companies.permissions import get_company_for_user
+from companies.permissions import CompanyRequest, company_member_required, get_company_for_user
 from core.forms import add_validation_error
-from tenants import selectors as tenant_selectors
-from tenants import services as tenant_services
-from tenants import views as tenant_views
-from tenants.forms import InvitationForm
-from tenants.models import Invitation, Membership, Role
-from tenants.permissions import contact_required, pta_admin_required, staff_required
-
-IMPORT_SESSION_KEY = "company_import"
+from tenants.http import AuthenticatedRequest
+from tenants.models import Invitation
+from tenants.permissions import contact_required, staff_required
 
 
 @staff_required
 @require_GET
-def company_list(request):
+def company_list(request: AuthenticatedRequest):
     form = CompanyFilterForm(request.GET or None, tenant=request.tenant)
     filters = form.cleaned_data if form.is_valid() else {}
     companies = selectors.company_list(
@@ -60,7 +55,7 @@ def company_list(request):
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def company_create(request):
+def company_create(request: AuthenticatedRequest):
     form = CompanyForm(request.POST or None, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -76,37 +71,8 @@ def company_create(request):
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
-def company_import(request):
-    """Bulk onboarding: upload → preview → confirm. Nothing is written before confirming."""
-    form = FileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(IMPORT_SESSION_KEY)
-        if not pending:
-            messages.error(request, _("Upload the file again."))
-            return redirect("companies:import")
-        result = importing.company_import_apply(
-            data=pending["data"].encode("latin-1"), filename=pending["filename"], user_id=request.user.pk
-        )
-        del request.session[IMPORT_SESSION_KEY]
-        if result.errors:
-            return render(request, "companies/company_import.html", {"form": FileForm(), "result": result})
-        messages.success(request, _("Import done: %(summary)s") % {"summary": result.summary()})
-        return redirect("companies:list")
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        result = importing.company_import_preview(data=data, filename=upload.name)
-        if not result.errors:
-            # Bytes kept as latin-1 text in the session until the adviser confirms.
-            request.session[IMPORT_SESSION_KEY] = {"data": data.decode("latin-1"), "filename": upload.name}
-    return render(request, "companies/company_import.html", {"form": form, "result": result})
-
-
-@staff_required
 @require_GET
-def company_detail(request, pk: int):
+def company_detail(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     return render(
         request,
@@ -124,7 +90,7 @@ def company_detail(request, pk: int):
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def company_edit(request, pk: int):
+def company_edit(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     form = CompanyForm(request.POST or None, instance=company, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +109,7 @@ def company_edit(request, pk: int):
 
 @staff_required
 @require_POST
-def company_status(request, pk: int):
+def company_status(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -161,7 +127,7 @@ def company_status(request, pk: int):
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def agreement_edit(request, pk: int):
+def agreement_edit(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     instance = Agreement.objects.filter(company=company).first()
     form = AgreementForm(request.POST or None, instance=instance, company=company)
@@ -176,7 +142,7 @@ def agreement_edit(request, pk: int):
     return render(request, "companies/agreement_form.html", {"form": form, "company": company, "tab": "overview"})
 
 
-def _add_from_overview(request, form, add) -> None:
+def _add_from_overview(request: AuthenticatedRequest, form, add) -> None:
     """Small forms on the overview tab: on error, say why in a message (the page redirects back)."""
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -189,7 +155,7 @@ def _add_from_overview(request, form, add) -> None:
 
 @staff_required
 @require_POST
-def location_add(request, pk: int):
+def location_add(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     _add_from_overview(
         request, LocationForm(request.POST), lambda data: services.location_add(company=company, data=data)
@@ -199,7 +165,7 @@ def location_add(request, pk: int):
 
 @staff_required
 @require_POST
-def department_add(request, pk: int):
+def department_add(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     _add_from_overview(
         request, DepartmentForm(request.POST), lambda data: services.department_add(company=company, name=data["name"])
@@ -209,23 +175,23 @@ def department_add(request, pk: int):
 
 @staff_required
 @require_POST
-def location_remove(request, pk: int, location_pk: int):
+def location_remove(request: CompanyRequest, pk: int, location_pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
-    get_object_or_404(Location, pk=location_pk, company=company).delete()
+    services.location_remove(location=get_object_or_404(Location, pk=location_pk, company=company))
     return redirect("companies:detail", pk=company.pk)
 
 
 @staff_required
 @require_POST
-def department_remove(request, pk: int, department_pk: int):
+def department_remove(request: CompanyRequest, pk: int, department_pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
-    get_object_or_404(Department, pk=department_pk, company=company).delete()
+    services.department_remove(department=get_object_or_404(Department, pk=department_pk, company=company))
     return redirect("companies:detail", pk=company.pk)
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def company_contacts(request, pk: int):
+def company_contacts(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     form = ContactInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -259,14 +225,14 @@ def company_contacts(request, pk: int):
     )
 
 
-def _get_contact(request, pk: int, contact_pk: int) -> ContactPerson:
+def _get_contact(request: CompanyRequest, pk: int, contact_pk: int) -> ContactPerson:
     company = get_company_for_user(request, pk, staff_only=True)
     return get_object_or_404(ContactPerson, pk=contact_pk, company=company)
 
 
 @staff_required
 @require_POST
-def contact_rights(request, pk: int, contact_pk: int):
+def contact_rights(request: CompanyRequest, pk: int, contact_pk: int):
     contact = _get_contact(request, pk, contact_pk)
     form = RightsForm(request.POST)
     form.is_valid()
@@ -277,7 +243,7 @@ def contact_rights(request, pk: int, contact_pk: int):
 
 @staff_required
 @require_POST
-def contact_remove(request, pk: int, contact_pk: int):
+def contact_remove(request: CompanyRequest, pk: int, contact_pk: int):
     contact = _get_contact(request, pk, contact_pk)
     services.contact_person_remove(contact=contact, tenant=request.tenant)
     messages.success(request, _("Access removed."))
@@ -286,7 +252,7 @@ def contact_remove(request, pk: int, contact_pk: int):
 
 @staff_required
 @require_GET
-def company_history(request, pk: int):
+def company_history(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     page = Paginator(selectors.company_history(company=company), 50).get_page(request.GET.get("page"))
     return render(
@@ -301,7 +267,9 @@ def company_history(request, pk: int):
 
 @contact_required
 @require_GET
-def minside_home(request):
+def minside_home(request: CompanyRequest):
+    """A contact person's start page for one of their companies; the cards
+    come from the apps through config.composition.MINSIDE_CARDS."""
     companies = list(selectors.companies_for_contact(user=request.user))
     if not companies:
         return render(request, "companies/minside_home.html", {"companies": [], "company": None})
@@ -311,71 +279,48 @@ def minside_home(request):
         # Only the contact person's own companies can be chosen; anything else is 404.
         company = next((c for c in companies if str(c.pk) == wanted), None)
         if company is None:
-            return render(request, "404.html", status=404)
-    contact = ContactPerson.objects.get(user=request.user, company=company)
+            raise Http404
+    request.contact_person = ContactPerson.objects.select_related("company").get(user=request.user, company=company)
     return render(
         request,
         "companies/minside_home.html",
         {
             "companies": companies,
             "company": company,
-            "contact_person": contact,
+            "contact_person": request.contact_person,
             "tab": "overview",
-            "unread_threads": selectors.unread_thread_count(user=request.user, company_ids=[company.pk]),
-            **selectors.minside_overview(company=company, user=request.user),
+            "agreement": selectors.company_agreement(company=company),
         },
     )
 
 
-# --- Users of the PTA, invitations ------------------------------------------
+# --- Cards on the composed pages (config.composition) ------------------------
 
 
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request, token: str):
-    return tenant_views.invitation_accept(request, token, on_accepted=services.contact_person_link_from_invitation)
+@company_member_required
+@require_GET
+def messages_card(request: CompanyRequest, pk: int):
+    """Documents and messages, with the unread count, for Min side."""
+    company = get_company_for_user(request, pk)
+    unread = selectors.unread_thread_count(user=request.user, company_ids=[company.pk])
+    return render(request, "companies/cards/messages.html", {"company": company, "unread_threads": unread})
 
 
-@pta_admin_required
-@require_http_methods(["GET", "POST"])
-def pta_users(request):
-    """Users and roles of this PTA, and inviting new ones."""
-    form = InvitationForm(
-        request.POST or None,
-        roles=[Role.PTA_ADMIN, Role.ADVISER, Role.CONTACT],
-        companies=selectors.company_choices(),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            tenant_services.invitation_create(
-                tenant=request.tenant,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                company_ids=form.cleaned_data.get("companies", []),
-                invited_by=request.user,
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-            return redirect("pta_users")
-    return render(
-        request,
-        "companies/pta_users.html",
-        {
-            "form": form,
-            "memberships": tenant_selectors.membership_list(tenant=request.tenant),
-            "invitations": tenant_selectors.invitation_pending_list(tenant=request.tenant),
-        },
-    )
+@staff_required
+@require_GET
+def today_figures_card(request: AuthenticatedRequest):
+    return render(request, "companies/cards/today_figures.html", {"status_counts": selectors.company_status_counts()})
 
 
-@pta_admin_required
-@require_POST
-def membership_remove(request, pk: int):
-    membership = get_object_or_404(Membership, pk=pk, tenant=request.tenant)
-    if membership.user_id == request.user.pk:
-        messages.error(request, _("You cannot remove your own access."))
-    else:
-        services.membership_revoke(membership=membership)
-        messages.success(request, _("Access removed for %(user)s.") % {"user": membership.user.email})
-    return redirect("pta_users")
+@staff_required
+@require_GET
+def today_messages_card(request: AuthenticatedRequest):
+    unread = selectors.unread_thread_count(user=request.user)
+    return render(request, "companies/cards/today_messages.html", {"unread_threads": unread})
+
+
+@staff_required
+@require_GET
+def today_my_companies_card(request: AuthenticatedRequest):
+    my_companies = selectors.company_list().filter(adviser=request.user)[:20]
+    return render(request, "companies/cards/today_my_companies.html", {"my_companies": my_companies})

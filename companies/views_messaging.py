@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies import selectors, services
 from companies.models import Company, Document, DocumentKind, MessageThread, Visibility
-from companies.permissions import company_member_required, get_company_for_user, is_staff
+from companies.permissions import CompanyRequest, company_member_required, get_company_for_user, is_staff
 from core.forms import add_validation_error
+from tenants.http import AuthenticatedRequest
 from tenants.permissions import staff_required
 
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.xlsx,.docx,.csv,.txt"
@@ -90,12 +91,12 @@ class ReplyForm(forms.Form):
 # --- Permission helpers -------------------------------------------------------
 
 
-def _get_document_for_user(request, pk: int, document_pk: int) -> Document:
+def _get_document_for_user(request: CompanyRequest, pk: int, document_pk: int) -> Document:
     company = get_company_for_user(request, pk)
     return get_object_or_404(selectors.document_list(company=company, staff=is_staff(request)), pk=document_pk)
 
 
-def _get_thread_for_user(request, pk: int, thread_pk: int) -> MessageThread:
+def _get_thread_for_user(request: CompanyRequest, pk: int, thread_pk: int) -> MessageThread:
     company = get_company_for_user(request, pk)
     return get_object_or_404(MessageThread.objects.select_related("company"), pk=thread_pk, company=company)
 
@@ -103,7 +104,7 @@ def _get_thread_for_user(request, pk: int, thread_pk: int) -> MessageThread:
 # --- Documents ----------------------------------------------------------------
 
 
-def _documents_page(request, company: Company, upload_form: DocumentUploadForm | None = None):
+def _documents_page(request: CompanyRequest, company: Company, upload_form: DocumentUploadForm | None = None):
     staff = is_staff(request)
     if staff and upload_form is None:
         upload_form = DocumentUploadForm()
@@ -124,13 +125,13 @@ def _documents_page(request, company: Company, upload_form: DocumentUploadForm |
 
 @company_member_required
 @require_GET
-def company_documents(request, pk: int):
+def company_documents(request: CompanyRequest, pk: int):
     return _documents_page(request, get_company_for_user(request, pk))
 
 
 @staff_required
 @require_POST
-def document_upload(request, pk: int):
+def document_upload(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -153,7 +154,7 @@ def document_upload(request, pk: int):
 
 @company_member_required
 @require_GET
-def document_download(request, pk: int, document_pk: int):
+def document_download(request: CompanyRequest, pk: int, document_pk: int):
     document = _get_document_for_user(request, pk, document_pk)
     try:
         handle = document.file.open("rb")
@@ -171,7 +172,7 @@ def document_download(request, pk: int, document_pk: int):
 
 @staff_required
 @require_POST
-def document_delete(request, pk: int, document_pk: int):
+def document_delete(request: CompanyRequest, pk: int, document_pk: int):
     document = _get_document_for_user(request, pk, document_pk)
     services.document_delete(document=document)
     messages.success(request, _("“%(title)s” was deleted.") % {"title": document.title})
@@ -183,13 +184,13 @@ def document_delete(request, pk: int, document_pk: int):
 
 @staff_required
 @require_GET
-def notice_list(request):
+def notice_list(request: AuthenticatedRequest):
     return render(request, "companies/messaging/notice_list.html", {"notices": selectors.notice_list()})
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def notice_create(request):
+def notice_create(request: AuthenticatedRequest):
     form = NoticeForm(request.POST or None, initial={"companies": request.GET.getlist("company")})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["audience"] == NoticeForm.ALL:
@@ -223,7 +224,7 @@ def notice_create(request):
 
 @company_member_required
 @require_http_methods(["GET", "POST"])
-def thread_create(request, pk: int):
+def thread_create(request: CompanyRequest, pk: int):
     company = get_company_for_user(request, pk)
     form = ThreadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -247,7 +248,7 @@ def thread_create(request, pk: int):
 
 @company_member_required
 @require_http_methods(["GET", "POST"])
-def thread_detail(request, pk: int, thread_pk: int):
+def thread_detail(request: CompanyRequest, pk: int, thread_pk: int):
     """The conversation; opening it marks it read. Replies post here (with htmx, only the conversation is swapped)."""
     thread = _get_thread_for_user(request, pk, thread_pk)
     form = ReplyForm(request.POST or None)

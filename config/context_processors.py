@@ -1,26 +1,9 @@
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
+from config.composition import NAVIGATION
 from tenants.models import Role
-
-NAVIGATION = {
-    Role.PTA_ADMIN: [
-        ("staff_start", _("Today")),
-        ("companies:list", _("Companies")),
-        ("companies:notices", _("Notices")),
-        ("pta_users", _("Users")),
-        ("pta_look", _("Look")),
-    ],
-    Role.ADVISER: [
-        ("staff_start", _("Today")),
-        ("companies:list", _("Companies")),
-        ("companies:notices", _("Notices")),
-    ],
-    Role.CONTACT: [("minside_home", _("My page"))],
-    Role.COORDINATOR: [("national_dashboard", _("Dashboard")), ("region_create", _("New PTA"))],
-}
 
 
 def _nav(request, membership) -> list[dict]:

@@ -63,7 +63,7 @@ class MembershipMiddleware:
         if request.user.is_authenticated:
             request.membership = Membership.objects.filter(user=request.user, tenant=request.tenant).first()
             if request.membership is None and not request.path.startswith(OPEN_PREFIXES):
-                return render(request, "errors/403.html", {"no_membership": True}, status=403)
+                return render(request, "403.html", {"no_membership": True}, status=403)
         return self.get_response(request)
 
 

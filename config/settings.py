@@ -140,6 +140,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.portal",
             ],
+            # Cross-app pages loop over config/composition.py through this library.
+            "libraries": {"composition": "config.composition_tags"},
         },
     }
 ]
@@ -304,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.dispatch_to_tenants",
         "schedule": 24 * 60 * 60,
         "args": ("employees.tasks.purge_stale_employee_imports",),
+    },
+    "purge-stale-company-imports": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 24 * 60 * 60,
+        "args": ("companies.tasks.purge_stale_company_imports",),
     },
     "purge-expired-invitations": {
         "task": "tenants.tasks.purge_expired_invitations",

@@ -2,21 +2,31 @@
 
 from django.urls import include, path
 
+from companies import services as company_services
 from companies import views as company_views
-from reporting import views as reporting_views
+from companies import views_pta_users
+from config import views as config_views
 from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.home, name="home"),
-    path("i-dag/", reporting_views.staff_start, name="staff_start"),
+    path("i-dag/", config_views.staff_start, name="staff_start"),
     path("bedrifter/", include("companies.urls")),
-    path("bedrifter/<int:company_pk>/ansatte/", include("employees.urls")),
+    path("", include("employees.urls")),
     path("min-side/", company_views.minside_home, name="minside_home"),
-    path("brukere/", company_views.pta_users, name="pta_users"),
-    path("brukere/<int:pk>/fjern/", company_views.membership_remove, name="membership_remove"),
-    path("invitasjon/<str:token>/", company_views.invitation_accept, name="invitation_accept"),
+    path("brukere/", views_pta_users.pta_users, name="pta_users"),
+    path("brukere/<int:pk>/fjern/", views_pta_users.membership_remove, name="membership_remove"),
+    # A contact person's invitation also links them to the companies it names.
+    path(
+        "invitasjon/<str:token>/",
+        tenant_views.invitation_accept,
+        {"on_accepted": company_services.contact_person_link_from_invitation},
+        name="invitation_accept",
+    ),
     path("logo", tenant_views.logo, name="tenant_logo"),
     path("utseende/", tenant_views.pta_look, name="pta_look"),
+    # Before allauth's own patterns: users do not manage their addresses (tenants.views).
+    path("accounts/email/", tenant_views.email_change_refused, name="account_email_refused"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

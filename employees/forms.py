@@ -1,17 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.imports import IMPORT_EXTENSIONS, validate_import_upload
 from employees.cleaning import normalise_email, normalise_mobile, validate_not_national_id
 from employees.importing import FIELD_LABELS, mapping_problems
 from employees.models import Employee, EmployeeStatus
-
-IMPORT_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
-MAX_IMPORT_SIZE = 20 * 1024 * 1024
 
 
 class DateInput(forms.DateInput):
@@ -90,12 +85,7 @@ class ImportUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in IMPORT_EXTENSIONS:
-            raise ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > MAX_IMPORT_SIZE:
-            raise ValidationError(_("The file is larger than 20 MB."))
-        return upload
+        return validate_import_upload(self.cleaned_data["file"])
 
 
 class ColumnMappingForm(forms.Form):

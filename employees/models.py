@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from uuid import uuid4
-
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Department, Location
-from core.importing import ImportSummary, RowError
-from core.models import user_fk
+
+# ImportStatus is imported from here by callers; migration 0002 names import_upload_to here.
+from core.imports import ImportStatus, UploadedImport, import_upload_to  # noqa: F401
 from employees.cleaning import validate_e164
 
 
@@ -31,7 +29,13 @@ class Language(models.TextChoices):
 # statement (from its transition table) instead of a trigger call per row,
 # with the same one event row per changed employee. An import of 20,000
 # employees writes its history in ~0.2 s instead of ~0.7 s.
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), level=pghistory.Statement)
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    level=pghistory.Statement,
+    exclude=["on_list"],  # derived from status
+)
 class Employee(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="employees")
     first_name = models.CharField(_("first name"), max_length=100)
@@ -63,6 +67,14 @@ class Employee(models.Model):
     leave_until = models.DateField(_("on leave until"), null=True, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.NB
+    )
+    # Whether the employee counts on the company's list (everyone but leavers).
+    # Computed by PostgreSQL, so other apps count employees (the company list
+    # sorts on it) without knowing the statuses.
+    on_list = models.GeneratedField(
+        expression=~models.Q(status=EmployeeStatus.LEFT),
+        output_field=models.BooleanField(),
+        db_persist=True,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,32 +116,17 @@ class Employee(models.Model):
             raise ValidationError(errors)
 
 
-class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", _("Uploaded")
-    PREVIEWED = "previewed", _("Previewed")
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-def import_upload_to(instance: EmployeeImport, filename: str) -> str:
-    # The tenant's schema in the path keeps PTAs' files apart; the random
-    # name keeps the original (personal) file name out of the path.
-    return f"imports/{connection.schema_name}/{uuid4().hex}{Path(filename).suffix.lower()[:6]}"
-
-
-class EmployeeImport(models.Model):
-    """One upload of an employee list, from preview to result.
+class EmployeeImport(UploadedImport):
+    """One upload of an employee list, from preview to result (the steps
+    and the shared fields are core.imports').
 
     The uploaded file is deleted once the import is done; the counts and
     errors stay as a record of what happened.
     """
 
+    COUNTS = ("added", "updated", "unchanged", "left")
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="employee_imports")
-    created_by = user_fk(_("imported by"), null=True, blank=True)
-    file = models.FileField(upload_to=import_upload_to, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255)
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=5, blank=True)
     headers = models.JSONField(default=list, blank=True)
@@ -137,47 +134,11 @@ class EmployeeImport(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     full_list = models.BooleanField(_("the file is the full list"), default=False)
     create_missing = models.BooleanField(_("create missing locations and departments"), default=False)
-    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    # What the import does (or did); `preview` holds samples of each, with the changes, and warnings.
     added = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     left = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    # Samples of what the import does (added, updated with changes, leavers) and warnings.
-    preview = models.JSONField(default=dict, blank=True)
-    processed = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"import {self.pk} of {self.original_name}"
-
-    def summary(self) -> ImportSummary:
-        return ImportSummary(
-            counts={
-                "added": self.added,
-                "updated": self.updated,
-                "unchanged": self.unchanged,
-                "left": self.left,
-                "errors": self.error_count,
-            },
-            errors=[RowError.from_dict(error) for error in self.errors],
-            warnings=list(self.preview.get("warnings", [])),
-        )
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed / self.total) if self.total else 0
 
 
 class EmployeeImportRows(models.Model):

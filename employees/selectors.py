@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from companies.models import Company
 from core.tabular import Table, read_table
 from employees.importing import national_id_columns
-from employees.models import Employee, EmployeeImport, EmployeeStatus
+from employees.models import Employee, EmployeeImport, EmployeeStatus, ImportStatus
 
 # Sort keys the list page accepts, and the ordering each one means.
 SORTS = {
@@ -129,3 +132,24 @@ def employee_import_columns(*, employee_import: EmployeeImport) -> list[dict]:
 def read_import_file(employee_import: EmployeeImport) -> Table:
     with employee_import.file.open("rb") as handle:
         return read_table(handle.read(), employee_import.original_name)
+
+
+def employee_counts(*, company: Company) -> dict[str, int]:
+    """Employees of the company by status, in one query."""
+    counts = dict(company.employees.values_list("status").annotate(n=Count("pk")).order_by())
+    return {status: counts.get(status, 0) for status in EmployeeStatus.values}
+
+
+def employees_on_lists_count() -> int:
+    """Employees on every company's list in this PTA (leavers not counted)."""
+    return Employee.objects.filter(on_list=True).count()
+
+
+def employee_imports_failed(*, days: int = 14) -> QuerySet[EmployeeImport]:
+    """Employee imports that failed lately, for the staff's "I dag" page."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        EmployeeImport.objects.filter(status=ImportStatus.FAILED, created_at__gte=since)
+        .select_related("company")
+        .order_by("-created_at")[:20]
+    )

@@ -1,4 +1,4 @@
-"""Thin tasks: take ids, call services. Safe to run twice."""
+"""Thin tasks: take ids, call the import execution. Safe to run twice."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from employees import services
+from employees import import_execution
 
 
 @shared_task
 def run_employee_import(import_id: int) -> None:
     # No retries: an import either succeeds or fails with its reason recorded;
     # a second delivery finds it finished and does nothing.
-    services.employee_import_execute(import_id=import_id)
+    import_execution.employee_import_execute(import_id=import_id)
 
 
 @shared_task
 def purge_stale_employee_imports() -> int:
     """Per-tenant; queue it for every PTA with tenants.tasks.dispatch_to_tenants."""
-    return services.employee_imports_purge(before=timezone.now() - timedelta(days=2))
+    return import_execution.employee_imports_purge(before=timezone.now() - timedelta(days=2))

@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from employees import views
 
 app_name = "employees"
 
-urlpatterns = [
+company_patterns = [
     path("", views.employee_list, name="list"),
     path("ny/", views.employee_create, name="create"),
     path("<int:pk>/", views.employee_edit, name="edit"),
@@ -16,4 +16,13 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/bekreft/", views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/resultat/", views.import_progress, name="import_progress"),
+    # Cards on the company overview and Min side (config.composition).
+    path("kort/tall/", views.counts_card, name="counts_card"),
+]
+
+urlpatterns = [
+    path("bedrifter/<int:company_pk>/ansatte/", include(company_patterns)),
+    # Cards on the staff's start page (config.composition.TODAY_CARDS).
+    path("i-dag/kort/ansatte/", views.today_card, name="today_card"),
+    path("i-dag/kort/importer/", views.today_imports_card, name="today_imports_card"),
 ]

@@ -17,13 +17,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.models import Company
-from companies.permissions import company_member_required, get_company_for_user
+from companies.permissions import CompanyRequest, company_member_required, get_company_for_user, is_staff
 from core.forms import add_validation_error
 from core.tabular import write_csv, write_xlsx
 from employees import selectors, services
 from employees.forms import ColumnMappingForm, EmployeeForm, EmployeeStatusForm, ImportUploadForm
 from employees.importing import FIELD_LABELS, HEADER_SYNONYMS, employee_field_label
 from employees.models import Employee, EmployeeImport, EmployeeStatus, ImportStatus
+from tenants.http import AuthenticatedRequest
+from tenants.permissions import staff_required
 
 RIGHT = "can_edit_employees"
 PAGE_SIZE = 100
@@ -38,21 +40,21 @@ SORT_COLUMNS = [
 ]
 
 
-def _get_company(request, company_pk: int) -> Company:
+def _get_company(request: CompanyRequest, company_pk: int) -> Company:
     return get_company_for_user(request, company_pk, right=RIGHT)
 
 
-def _get_employee_for_user(request, company_pk: int, pk: int) -> tuple[Company, Employee]:
+def _get_employee_for_user(request: CompanyRequest, company_pk: int, pk: int) -> tuple[Company, Employee]:
     company = _get_company(request, company_pk)
     return company, get_object_or_404(Employee, pk=pk, company=company)
 
 
-def _get_import_for_user(request, company_pk: int, pk: int) -> tuple[Company, EmployeeImport]:
+def _get_import_for_user(request: CompanyRequest, company_pk: int, pk: int) -> tuple[Company, EmployeeImport]:
     company = _get_company(request, company_pk)
     return company, get_object_or_404(EmployeeImport.objects.select_related("company"), pk=pk, company=company)
 
 
-def _context(request, company: Company, **extra) -> dict:
+def _context(request: CompanyRequest, company: Company, **extra) -> dict:
     return {"company": company, "tab": "employees", "contact_person": getattr(request, "contact_person", None), **extra}
 
 
@@ -65,7 +67,7 @@ def _int(value: str | None) -> int | None:
 
 @company_member_required
 @require_GET
-def employee_list(request, company_pk: int):
+def employee_list(request: CompanyRequest, company_pk: int):
     company = _get_company(request, company_pk)
     filters = {
         "q": request.GET.get("q", "").strip(),
@@ -113,7 +115,7 @@ def employee_list(request, company_pk: int):
 
 @company_member_required
 @require_http_methods(["GET", "POST"])
-def employee_create(request, company_pk: int):
+def employee_create(request: CompanyRequest, company_pk: int):
     company = _get_company(request, company_pk)
     form = EmployeeForm(request.POST or None, instance=Employee(company=company))
     if request.method == "POST" and form.is_valid():
@@ -129,7 +131,7 @@ def employee_create(request, company_pk: int):
 
 @company_member_required
 @require_http_methods(["GET", "POST"])
-def employee_edit(request, company_pk: int, pk: int):
+def employee_edit(request: CompanyRequest, company_pk: int, pk: int):
     company, employee = _get_employee_for_user(request, company_pk, pk)
     form = EmployeeForm(request.POST or None, instance=employee)
     if request.method == "POST" and form.is_valid():
@@ -158,7 +160,7 @@ def employee_edit(request, company_pk: int, pk: int):
 
 @company_member_required
 @require_POST
-def employee_status(request, company_pk: int, pk: int):
+def employee_status(request: CompanyRequest, company_pk: int, pk: int):
     company, employee = _get_employee_for_user(request, company_pk, pk)
     form = EmployeeStatusForm(request.POST, prefix="status")
     if form.is_valid():
@@ -183,7 +185,7 @@ def employee_status(request, company_pk: int, pk: int):
 
 @company_member_required
 @require_http_methods(["GET", "POST"])
-def employee_delete(request, company_pk: int, pk: int):
+def employee_delete(request: CompanyRequest, company_pk: int, pk: int):
     company, employee = _get_employee_for_user(request, company_pk, pk)
     if request.method == "POST":
         services.employee_delete(employee=employee)
@@ -194,7 +196,7 @@ def employee_delete(request, company_pk: int, pk: int):
 
 @company_member_required
 @require_GET
-def employee_export(request, company_pk: int, fmt: str):
+def employee_export(request: CompanyRequest, company_pk: int, fmt: str):
     company = _get_company(request, company_pk)
     rows = selectors.employee_export_rows(company=company)
     filename = f"ansatte-{company.org_number}-{timezone.localdate():%Y-%m-%d}"
@@ -216,7 +218,7 @@ def employee_export(request, company_pk: int, fmt: str):
 
 @company_member_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request, company_pk: int):
+def import_upload(request: CompanyRequest, company_pk: int):
     company = _get_company(request, company_pk)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -251,7 +253,7 @@ def import_upload(request, company_pk: int):
 
 @company_member_required
 @require_http_methods(["GET", "POST"])
-def import_mapping(request, company_pk: int, pk: int):
+def import_mapping(request: CompanyRequest, company_pk: int, pk: int):
     company, employee_import = _get_import_for_user(request, company_pk, pk)
     if employee_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
         return redirect("employees:import_progress", company.pk, employee_import.pk)
@@ -288,7 +290,7 @@ def import_mapping(request, company_pk: int, pk: int):
 
 @company_member_required
 @require_GET
-def import_preview(request, company_pk: int, pk: int):
+def import_preview(request: CompanyRequest, company_pk: int, pk: int):
     company, employee_import = _get_import_for_user(request, company_pk, pk)
     if employee_import.status == ImportStatus.UPLOADED:
         return redirect("employees:import_mapping", company.pk, employee_import.pk)
@@ -318,7 +320,7 @@ def _preview_for_display(preview: dict) -> dict:
 
 @company_member_required
 @require_POST
-def import_confirm(request, company_pk: int, pk: int):
+def import_confirm(request: CompanyRequest, company_pk: int, pk: int):
     company, employee_import = _get_import_for_user(request, company_pk, pk)
     try:
         services.employee_import_confirm(employee_import=employee_import)
@@ -330,7 +332,7 @@ def import_confirm(request, company_pk: int, pk: int):
 
 @company_member_required
 @require_GET
-def import_progress(request, company_pk: int, pk: int):
+def import_progress(request: CompanyRequest, company_pk: int, pk: int):
     company, employee_import = _get_import_for_user(request, company_pk, pk)
     if employee_import.status in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
         return redirect("employees:import_preview", company.pk, employee_import.pk)
@@ -342,3 +344,33 @@ def import_progress(request, company_pk: int, pk: int):
 
 def _errors(employee_import: EmployeeImport) -> list[dict]:
     return [{**error, "label": employee_field_label(error["field"])} for error in employee_import.errors]
+
+
+# Cards on other apps' pages (config.composition) ----------------------------------------
+
+
+@company_member_required
+@require_GET
+def counts_card(request: CompanyRequest, company_pk: int):
+    """The company's employees by status, for the company overview and Min side."""
+    company = get_company_for_user(request, company_pk)
+    may_edit = is_staff(request) or request.contact_person.can_edit_employees
+    return render(
+        request,
+        "employees/cards/counts.html",
+        {"company": company, "counts": selectors.employee_counts(company=company), "may_edit": may_edit},
+    )
+
+
+@staff_required
+@require_GET
+def today_card(request: AuthenticatedRequest):
+    return render(request, "employees/cards/today.html", {"count": selectors.employees_on_lists_count()})
+
+
+@staff_required
+@require_GET
+def today_imports_card(request: AuthenticatedRequest):
+    return render(
+        request, "employees/cards/today_imports.html", {"failed_imports": selectors.employee_imports_failed()}
+    )

@@ -31,7 +31,7 @@ def send_templated_mail(*, template: str, to: list[str], context: dict) -> None:
 
 
 def send_invitation(*, invitation: Invitation, token: str) -> None:
-    path = reverse("invitation_accept", kwargs={"token": token}, urlconf="config.urls")
+    path = reverse("invitation_accept", kwargs={"token": token}, urlconf=settings.ROOT_URLCONF)
     send_templated_mail(
         template="invitation",
         to=[invitation.email],

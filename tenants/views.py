@@ -13,16 +13,27 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.forms import add_validation_error
 from tenants import selectors, services
 from tenants.forms import AcceptInvitationForm, InvitationForm, LookForm, PtaCreateForm
+from tenants.http import AuthenticatedRequest, TenantRequest
 from tenants.models import Pta, Role
 from tenants.permissions import coordinator_required, pta_admin_required
 
 
-def unknown_host(request):
+def unknown_host(request: TenantRequest):
     return render(request, "errors/unknown_host.html", {"host": request.get_host()}, status=404)
 
 
+def email_change_refused(request: TenantRequest):
+    """allauth's e-mail address page is switched off (both URLconfs route
+    accounts/email/ here). The login address is the one the invitation was
+    sent to, which accepting it verified; with e-mail verification off, a
+    user could otherwise make an unverified address their login and capture a
+    later invitation to that address, and the page's unverified address rows
+    stop new staff from setting up two-factor login."""
+    raise Http404
+
+
 @require_GET
-def home(request):
+def home(request: TenantRequest):
     """Send each role to its own start page."""
     if not request.user.is_authenticated:
         return redirect("account_login")
@@ -35,7 +46,7 @@ def home(request):
 
 
 @require_GET
-def logo(request):
+def logo(request: TenantRequest):
     tenant = request.tenant
     if not tenant.logo:
         raise Http404
@@ -47,7 +58,7 @@ def logo(request):
 
 @pta_admin_required
 @require_http_methods(["GET", "POST"])
-def pta_look(request):
+def pta_look(request: AuthenticatedRequest):
     """The PTA admin's page for the PTA's colour and logo."""
     pta = request.tenant
     form = LookForm(request.POST or None, request.FILES or None, initial={"brand_colour": pta.brand_colour})
@@ -69,7 +80,7 @@ def pta_look(request):
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request, token: str, on_accepted=None):
+def invitation_accept(request: TenantRequest, token: str, on_accepted=None):
     try:
         invitation = services.invitation_get_valid(tenant=request.tenant, token=token)
     except services.InvitationError as exc:
@@ -110,13 +121,13 @@ def invitation_accept(request, token: str, on_accepted=None):
 
 @coordinator_required
 @require_GET
-def national_dashboard(request):
+def national_dashboard(request: AuthenticatedRequest):
     return render(request, "national/dashboard.html", selectors.national_overview())
 
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def region_create(request):
+def region_create(request: AuthenticatedRequest):
     form = PtaCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,7 +146,7 @@ def _get_region(pk: int) -> Pta:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def region_detail(request, pk: int):
+def region_detail(request: AuthenticatedRequest, pk: int):
     pta = _get_region(pk)
     form = InvitationForm(request.POST or None, roles=[Role.PTA_ADMIN])
     if request.method == "POST" and form.is_valid():
@@ -157,7 +168,7 @@ def region_detail(request, pk: int):
 
 @coordinator_required
 @require_POST
-def region_set_active(request, pk: int):
+def region_set_active(request: AuthenticatedRequest, pk: int):
     pta = _get_region(pk)
     services.pta_set_active(pta=pta, active=request.POST.get("active") == "1")
     return redirect("region_detail", pk=pta.pk)

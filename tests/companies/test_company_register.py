@@ -3,10 +3,12 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Max
 from django_tenants.utils import tenant_context
 
 from companies.models import Agreement, Company, CompanyStatusChange, Department, Location
 from tests.base import client_for
+from tests.factories import CompanyFactory
 
 CSV = (
     "Organisasjonsnummer;Navn;Adresse;Kommune;Bransje\n"
@@ -130,33 +132,41 @@ def test_contact_person_cannot_reach_staff_company_pages(world):
 
 
 def test_adviser_of_other_pta_gets_404_for_this_ptas_company(world):
-    response = client_for(world.adviser_b).get(f"/bedrifter/{world.company_a1.pk}/")
-    # PTA B has no company with that id in its own schema (ids may coincide; then it is B's own company).
-    assert response.status_code == 404 or response.context["company"].name != "Alfa Energi AS"
+    # A company of PTA A with an id PTA B's schema does not have (ids of the two schemas may coincide).
+    with tenant_context(world.pta_b):
+        highest_b = Company.objects.aggregate(m=Max("pk"))["m"] or 0
+    with tenant_context(world.pta_a):
+        highest_a = Company.objects.aggregate(m=Max("pk"))["m"] or 0
+        company = CompanyFactory(pk=max(highest_a, highest_b) + 1000)
+    with tenant_context(world.pta_b):
+        assert not Company.objects.filter(pk=company.pk).exists()
+    assert client_for(world.adviser_a).get(f"/bedrifter/{company.pk}/").status_code == 200
+    for page in ["", "rediger/", "avtale/", "kontaktpersoner/", "historikk/", "dokumenter/"]:
+        assert client_for(world.adviser_b).get(f"/bedrifter/{company.pk}/{page}").status_code == 404, page
 
 
 # --- Bulk onboarding -----------------------------------------------------------
 
 
-def test_company_import_page_previews_then_writes_on_confirm(world):
+def test_company_import_page_previews_then_writes_on_confirm(world, media_root):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_for(world.adviser_a)
     upload = SimpleUploadedFile("bedrifter.csv", CSV.encode("cp1252"))
-    response = client.post("/bedrifter/import/", {"file": upload})
-    result = response.context["result"]
-    assert [r["org_number"] for r in result.added] == ["986105174"]
-    assert [c.name for c, _ in result.updated] == ["Alfa Energi AS"]
+    response = client.post("/bedrifter/import/", {"file": upload}, follow=True)
+    result = response.context["preview"]
+    assert [r["org_number"] for r in result["added"]] == ["986105174"]
+    assert [c["name"] for c in result["updated"]] == ["Alfa Energi AS"]
     with tenant_context(world.pta_a):
         assert not Company.objects.filter(org_number="986105174").exists()  # nothing before confirming
-    response = client.post("/bedrifter/import/", {"confirm": "1"})
+    response = client.post(f"/bedrifter/import/{response.context['company_import'].pk}/bekreft/")
     assert response.status_code == 302
     with tenant_context(world.pta_a):
         assert Company.objects.get(org_number="986105174").name == "Fjordlys Rådgivning AS"
         assert Company.objects.get(org_number="914778271").postal_address == "Ny vei 2"
 
 
-def test_import_companies_command_is_idempotent_and_all_or_nothing(world, tmp_path, capsys):
+def test_import_companies_command_is_idempotent_and_all_or_nothing(world, tmp_path, capsys, media_root):
     good = tmp_path / "good.csv"
     good.write_text(CSV, encoding="utf-8-sig")
     call_command("import_companies", "--pta", "ptaa", str(good), "--dry-run")

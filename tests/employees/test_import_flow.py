@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 from pghistory.models import Context
 
 from companies.models import Department, Location
-from employees import services
+from employees import import_execution, services
 from employees.models import Employee, EmployeeImport, EmployeeStatus, ImportStatus
 from tests.base import client_for
 from tests.employees.helpers import EN_HEADERS, ROWS, csv_bytes, upload, url
@@ -321,13 +321,13 @@ def test_failure_while_writing_leaves_nothing_behind(world, company, monkeypatch
     client = client_for(world.adviser_a)
     upload(client, company, csv_bytes(ROWS))
     employee_import = EmployeeImport.objects.get()
-    write = services.import_write
+    write = import_execution.import_write
 
     def write_then_fail(**kwargs):
         write(**kwargs)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "import_write", write_then_fail)
+    monkeypatch.setattr(import_execution, "import_write", write_then_fail)
     with tenant_context(world.pta_a), pytest.raises(RuntimeError):
         services.employee_import_confirm(employee_import=employee_import)
     employee_import.refresh_from_db()
@@ -350,6 +350,6 @@ def test_unconfirmed_uploads_are_purged_with_their_files(
     assert path.exists()
     with tenant_context(world.pta_a), django_capture_on_commit_callbacks(execute=True):
         EmployeeImport.objects.update(created_at=timezone.now() - timedelta(days=3))
-        assert services.employee_imports_purge(before=timezone.now() - timedelta(days=2)) == 1
+        assert import_execution.employee_imports_purge(before=timezone.now() - timedelta(days=2)) == 1
         assert list(EmployeeImport.objects.values_list("pk", flat=True)) == [done.pk]
     assert not path.exists()

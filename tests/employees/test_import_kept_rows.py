@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 from pghistory.models import Context
 
 from core.tabular import read_table
-from employees import importing, services
+from employees import import_execution, importing, services
 from employees.importing import clean_rows, detect_mapping, pack_rows, unpack_rows
 from employees.models import Employee, EmployeeImport, EmployeeImportRows, EmployeeStatus, ImportStatus
 from tests.employees.helpers import ROWS, csv_bytes
@@ -140,7 +140,7 @@ def test_purging_an_unconfirmed_import_drops_its_rows(world, company):
     _preview(world, company, csv_bytes(ROWS))
     with tenant_context(world.pta_a):
         EmployeeImport.objects.update(created_at=timezone.now() - timedelta(days=3))
-        assert services.employee_imports_purge(before=timezone.now() - timedelta(days=2)) == 1
+        assert import_execution.employee_imports_purge(before=timezone.now() - timedelta(days=2)) == 1
         assert not EmployeeImportRows.objects.exists()
 
 

@@ -1,8 +1,19 @@
+"""Onboard companies from a file, the same way as the web page:
+
+    manage.py import_companies --pta SLUG FILE [--dry-run]
+
+Prints one line `added=N updated=N unchanged=N errors=N`, then the errors
+one per line (in English). With errors, nothing is written (not even the import record)
+and the exit code is 1.
+"""
+
+from __future__ import annotations
+
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, no_translations
 
-from companies.importing import company_import_apply, company_import_preview
+from companies import services
 from tenants.commands import PtaCommand
 
 
@@ -11,16 +22,18 @@ class Command(PtaCommand):
 
     def add_pta_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="validate and show what would change")
+        parser.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
 
+    @no_translations  # the lines are for scripts and logs: English, like the field names
     def handle_pta(self, pta, *args, file: str, dry_run: bool, **opts):
         path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"No such file: {file}")
-        run = company_import_preview if dry_run else company_import_apply
-        result = run(data=path.read_bytes(), filename=path.name)
-        self.stdout.write(result.summary())
-        for error in result.errors:
-            self.stdout.write(str(error))
-        if result.errors:
-            raise CommandError("Nothing was written: fix the errors above and import again.")
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(str(exc)) from None
+        summary = services.company_import_file(content=content, filename=path.name, dry_run=dry_run)
+        self.stdout.write(summary.summary_line())
+        for error in summary.errors:
+            self.stdout.write(error.as_line())
+        if summary.errors:
+            raise CommandError(f"{len(summary.errors)} errors; nothing was written.")

@@ -1,0 +1,110 @@
+"""Bulk onboarding of companies from a file, for PTA staff: upload → preview
+→ confirm → progress and result, the same steps as the employee import
+(core.imports). Every view checks the role first (staff_required), then finds
+the import with _get_import_for_user: a PTA's schema holds only its own
+imports, so another PTA's id is 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies import services
+from companies.forms import FileForm
+from companies.importing import SYNONYMS, company_field_label
+from companies.models import CompanyImport
+from core.forms import add_validation_error
+from core.imports import UNCONFIRMED
+from tenants.http import AuthenticatedRequest
+from tenants.permissions import staff_required
+
+RECENT_IMPORTS = 10
+
+
+def _get_import_for_user(request: AuthenticatedRequest, pk: int) -> CompanyImport:
+    return get_object_or_404(CompanyImport, pk=pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: AuthenticatedRequest):
+    form = FileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            company_import = services.company_import_create(
+                content=upload.read(), filename=upload.name, user_id=request.user.pk
+            )
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            return redirect("companies:import_preview", pk=company_import.pk)
+    return render(
+        request,
+        "companies/company_import.html",
+        {
+            "form": form,
+            "imports": CompanyImport.objects.all()[:RECENT_IMPORTS],
+            "synonyms": [(company_field_label(name), names) for name, names in SYNONYMS.items()],
+        },
+    )
+
+
+@staff_required
+@require_GET
+def import_preview(request: AuthenticatedRequest, pk: int):
+    company_import = _get_import_for_user(request, pk)
+    if company_import.status not in UNCONFIRMED:
+        return redirect("companies:import_progress", pk=company_import.pk)
+    return render(
+        request,
+        "companies/company_import_preview.html",
+        {
+            "company_import": company_import,
+            "preview": _preview_for_display(company_import.preview),
+            "errors": _errors(company_import),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def import_confirm(request: AuthenticatedRequest, pk: int):
+    company_import = _get_import_for_user(request, pk)
+    try:
+        services.company_import_confirm(company_import=company_import)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("companies:import_preview", pk=company_import.pk)
+    return redirect("companies:import_progress", pk=company_import.pk)
+
+
+@staff_required
+@require_GET
+def import_progress(request: AuthenticatedRequest, pk: int):
+    company_import = _get_import_for_user(request, pk)
+    if company_import.status in UNCONFIRMED:
+        return redirect("companies:import_preview", pk=company_import.pk)
+    template = (
+        "companies/company_import_progress.html#progress" if request.htmx else "companies/company_import_progress.html"
+    )
+    return render(
+        request,
+        template,
+        {"company_import": company_import, "errors": _errors(company_import)},
+    )
+
+
+def _preview_for_display(preview: dict) -> dict:
+    """Field labels in the reader's language (the preview stores field keys)."""
+    updated = [
+        {**item, "changes": [[company_field_label(key), old, new] for key, old, new in item["changes"]]}
+        for item in preview.get("updated", [])
+    ]
+    return {**preview, "updated": updated}
+
+
+def _errors(company_import: CompanyImport) -> list[dict]:
+    return [{**error, "label": company_field_label(error["field"])} for error in company_import.errors]

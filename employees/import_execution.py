@@ -1,0 +1,211 @@
+"""The part of an employee import that runs after it is confirmed: in the
+request for small files, in the Celery worker (employees.tasks) for large
+ones. Kept apart from employees.services, which queues the task, so that
+the task and the services do not import each other."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime
+
+import pghistory
+from django.db import connection, transaction
+from django.utils import timezone
+
+from companies.models import Company, Department, Location
+from core import imports
+from core.dates import today
+from employees.importing import Parsed, Plan, clean_rows, name_key, paused_gc, plan_import, preview_data, unpack_rows
+from employees.models import Employee, EmployeeImport, EmployeeImportRows, EmployeeStatus, ImportStatus
+from employees.selectors import read_import_file
+
+logger = logging.getLogger(__name__)
+
+
+def employee_import_execute(*, import_id: int) -> EmployeeImport:
+    """Run a confirmed import, all or nothing, in one transaction.
+
+    The rows cleaned for the preview are compared again, holding a lock on
+    the company, with the database as it is now (the preview may be old: an
+    employee or a location may have changed since), and written set-based
+    (COPY into a staging table, then INSERT/UPDATE). History triggers record
+    every change with the user and the import id. If the comparison finds
+    errors now, nothing is written and the import fails. Safe to run twice:
+    a finished import is left alone.
+    """
+    employee_import, claimed = imports.claim_for_run(EmployeeImport, import_id)
+    if not claimed:
+        return employee_import
+    try:
+        started = time.perf_counter()
+        with paused_gc():
+            parsed = kept_rows(employee_import)
+        rows = len(parsed.rows) + len({e.row for e in parsed.errors})
+        checked = time.perf_counter()
+        with transaction.atomic():
+            employee_import = EmployeeImport.objects.select_for_update().select_related("company").get(pk=import_id)
+            if employee_import.status != ImportStatus.RUNNING:
+                return employee_import  # another run finished it meanwhile
+            company = Company.objects.select_for_update().get(pk=employee_import.company_id)
+            with paused_gc():
+                plan = plan_import(
+                    company=company,
+                    parsed=parsed,
+                    full_list=employee_import.full_list,
+                    create_missing=employee_import.create_missing,
+                    today=today(),
+                )
+            record_plan(employee_import, plan)
+            if not plan.errors:
+                with pghistory.context(user=employee_import.created_by_id, import_id=employee_import.pk):
+                    import_write(company=company, plan=plan, today=today())
+            employee_import.status = ImportStatus.FAILED if plan.errors else ImportStatus.DONE
+            employee_import.processed = rows
+            employee_import.total = rows
+            employee_import.finished_at = timezone.now()
+            forget_personal_data(employee_import)
+            employee_import.save()
+        logger.info(
+            "Employee import %s: %s (rows read in %.2f s, compared and written in %.2f s)",
+            import_id,
+            plan.summary().summary_line(),
+            checked - started,
+            time.perf_counter() - checked,
+        )
+    except Exception:
+        # Nothing was written (the transaction rolled back); record the failure, drop the file and rows.
+        imports.record_failure(EmployeeImport, import_id, forget=forget_personal_data)
+        raise
+    return employee_import
+
+
+STAGE_COLUMNS = {
+    "employee_id": "bigint",
+    "row_number": "integer",
+    "first_name": "text",
+    "last_name": "text",
+    "email": "text",
+    "mobile": "text",
+    "employee_number": "text",
+    "location_id": "bigint",
+    "department_id": "bigint",
+    "status": "text",
+    "start_date": "date",
+    "end_date": "date",
+    "preferred_language": "text",
+}
+WRITE_COLUMNS = [c for c in STAGE_COLUMNS if c not in ("employee_id", "row_number")]
+
+
+def import_write(*, company: Company, plan: Plan, today: date) -> None:
+    """Write a plan set-based: COPY the new and changed rows into a temporary
+    staging table, then one INSERT for the new employees, one UPDATE ... FROM
+    for the changed ones (only the columns that changed) and one UPDATE for
+    leavers. Call inside a transaction that holds the company's row lock."""
+    location_ids = _places_ensure(Location, company, plan.new_locations)
+    department_ids = _places_ensure(Department, company, plan.new_departments)
+    table = connection.ops.quote_name(Employee._meta.db_table)
+    columns = ", ".join(WRITE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS employee_import_stage")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE employee_import_stage ("
+            + ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS.items())
+            + ") ON COMMIT DROP"
+        )
+        with cursor.copy(f"COPY employee_import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+            for values in (*plan.inserts, *plan.updates):
+                copy.write_row(
+                    (
+                        values.get("id"),
+                        values["row"],
+                        values["first_name"],
+                        values["last_name"],
+                        values["email"],
+                        values["mobile"],
+                        values["employee_number"],
+                        location_ids.get(values["location"]),
+                        department_ids.get(values["department"]),
+                        values["status"],
+                        values["start_date"],
+                        values["end_date"],
+                        values["preferred_language"],
+                    )
+                )
+        if plan.inserts:
+            cursor.execute(
+                f"INSERT INTO {table} (company_id, {columns}, updated_at) "  # noqa: S608 (names from code)
+                f"SELECT %s, {columns}, now() FROM employee_import_stage WHERE employee_id IS NULL ORDER BY row_number",
+                [company.pk],
+            )
+        changed = {column for values in plan.updates for column, _old, _new in values["changes"]}
+        if changed:
+            assignments = ", ".join(f"{_column(name)} = s.{_column(name)}" for name in sorted(changed))
+            cursor.execute(
+                f"UPDATE {table} AS e SET {assignments}, updated_at = now() "  # noqa: S608 (names from code)
+                "FROM employee_import_stage AS s WHERE e.id = s.employee_id AND e.company_id = %s",
+                [company.pk],
+            )
+        if plan.leavers:
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, end_date = COALESCE(end_date, %s), "  # noqa: S608
+                "leave_from = NULL, leave_until = NULL, updated_at = now() WHERE company_id = %s AND id = ANY(%s)",
+                [EmployeeStatus.LEFT, today, company.pk, [e["id"] for e in plan.leavers]],
+            )
+        cursor.execute("DROP TABLE employee_import_stage")
+
+
+def _column(name: str) -> str:
+    return f"{name}_id" if name in ("location", "department") else name
+
+
+def _places_ensure(model, company: Company, missing: dict[str, str]) -> dict[str, int]:
+    """Name key -> id of the company's locations (or departments), creating the missing ones."""
+    if missing:
+        model.objects.bulk_create(
+            [model(company=company, name=name) for name in missing.values()], ignore_conflicts=True
+        )
+    return {name_key(name): pk for pk, name in model.objects.filter(company=company).values_list("pk", "name")}
+
+
+def employee_imports_purge(*, before: datetime) -> int:
+    """Delete imports that were never confirmed, with their files (they hold personal data)."""
+    return imports.purge_unconfirmed(EmployeeImport, before=before, forget=forget_personal_data)
+
+
+def kept_rows(employee_import: EmployeeImport) -> Parsed:
+    """The rows cleaned for the preview; for an import previewed before they
+    were kept, the file is read and checked again."""
+    kept = EmployeeImportRows.objects.filter(employee_import=employee_import).values_list("packed", flat=True).first()
+    if kept is not None:
+        return unpack_rows(kept)
+    table = read_import_file(employee_import)
+    EmployeeImport.objects.filter(pk=employee_import.pk).update(total=len(table.rows))
+    return clean_rows(
+        table,
+        import_mapping(employee_import),
+        on_progress=lambda n: EmployeeImport.objects.filter(pk=employee_import.pk).update(processed=n),
+    )
+
+
+def import_mapping(employee_import: EmployeeImport) -> dict[int, str]:
+    return {int(index): name for index, name in employee_import.mapping.items()}
+
+
+def record_plan(employee_import: EmployeeImport, plan: Plan) -> None:
+    counts = plan.counts()
+    employee_import.added = counts["added"]
+    employee_import.updated = counts["updated"]
+    employee_import.unchanged = counts["unchanged"]
+    employee_import.left = counts["left"]
+    employee_import.error_count = counts["errors"]
+    employee_import.errors = imports.stored_errors(plan.errors)
+    employee_import.preview = preview_data(plan)
+    employee_import.total = plan.total
+
+
+def forget_personal_data(employee_import: EmployeeImport) -> None:
+    """Delete the uploaded file (once the transaction commits) and the kept rows; the counts stay."""
+    EmployeeImportRows.objects.filter(employee_import=employee_import).delete()
+    imports.forget_file(employee_import)

@@ -1,0 +1,181 @@
+"""factory_boy factories, so that a test builds its data in one line.
+
+Creating a PTA (a PostgreSQL schema) is slow, so there is no PtaFactory:
+reuse `world.pta_a` and `world.pta_b` from tests.base.
+
+Users and memberships live in the public schema and can be created anywhere.
+Company, Location, Department, ContactPerson and Employee rows live in a
+PTA's own schema: create them inside `django_tenants.utils.tenant_context`::
+
+    from django_tenants.utils import tenant_context
+
+    with tenant_context(world.pta_a):
+        company = CompanyFactory()
+        EmployeeFactory.create_batch(3, company=company)
+
+A contact person needs both halves: a CONTACT membership (public schema) and
+a ContactPerson row per company (tenant schema). `user_with_role` does both;
+call it inside `tenant_context(pta)` when it is given companies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import factory
+from django.db import connection
+from stdnum.no import orgnr
+
+from companies.models import Company, CompanyStatus, ContactPerson, Department, Location
+from employees.models import Employee, EmployeeStatus
+from tenants.models import Membership, Pta, Role, User
+from tests.base import PASSWORD
+
+# 8-digit bases from here on are far from the org numbers tests.base and the
+# older tests type in by hand (914…, 983…, 988…, 986…, 923…, 974…).
+_ORGNR_BASE = 81_000_000
+
+
+def org_number(n: int) -> str:
+    """The n-th generated organisation number: valid (MOD11), unique per n.
+
+    Each n owns the ten bases 10n … 10n+9; at most one of ten consecutive bases
+    has no valid check digit (it would be 10), so the first one that has one is used.
+    """
+    for base in range(_ORGNR_BASE + 10 * n, _ORGNR_BASE + 10 * n + 10):
+        digits = str(base)
+        check = -orgnr.checksum(digits + "0") % 11
+        if check < 10:
+            number = digits + str(check)
+            assert orgnr.is_valid(number), number
+            return number
+    raise AssertionError(f"no valid organisation number for n={n}")  # pragma: no cover
+
+
+def _require_tenant_schema(model_name: str) -> None:
+    if connection.schema_name == "public":
+        raise RuntimeError(f"{model_name} rows live in a PTA's schema: create them inside tenant_context(pta).")
+
+
+class TenantModelFactory(factory.django.DjangoModelFactory):
+    """Refuses to write tenant rows into the public schema (where their tables do not exist)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        _require_tenant_schema(model_class.__name__)
+        return super()._create(model_class, *args, **kwargs)
+
+
+# --- Public schema --------------------------------------------------------------
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"bruker{n}@factory.test.no")
+    first_name = factory.Sequence(lambda n: f"Fornavn{n}")
+    last_name = "Testesen"
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """Pass `tenant=world.pta_a` (or world.national for the coordinator)."""
+
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.ADVISER
+
+
+def user_with_role(tenant: Pta, role: str, companies: Iterable[Company] = (), **user_fields) -> User:
+    """A new user with one membership of `role` in `tenant`.
+
+    For a contact person, pass the companies they are named for (this writes
+    ContactPerson rows: call it inside tenant_context(tenant)). Staff users
+    get no TOTP device: on a PTA host the 2FA middleware sends them to set
+    one up (use tests.base personas for signed-in staff requests).
+    """
+    companies = list(companies)
+    if companies and role != Role.CONTACT:
+        raise ValueError("Only contact persons are named for companies.")
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, tenant=tenant, role=role)
+    for company in companies:
+        ContactPersonFactory(user=user, company=company)
+    return user
+
+
+def staff_user(tenant: Pta, *, admin: bool = False, **user_fields) -> User:
+    return user_with_role(tenant, Role.PTA_ADMIN if admin else Role.ADVISER, **user_fields)
+
+
+def contact_user(tenant: Pta, companies: Iterable[Company], **user_fields) -> User:
+    return user_with_role(tenant, Role.CONTACT, companies, **user_fields)
+
+
+# --- Tenant schema (inside tenant_context(pta)) -------------------------------
+
+
+class CompanyFactory(TenantModelFactory):
+    class Meta:
+        model = Company
+
+    org_number = factory.Sequence(org_number)
+    name = factory.Sequence(lambda n: f"Fabrikkert {n} AS")
+    postal_address = factory.Sequence(lambda n: f"Storgata {n + 1}")
+    postcode = "4006"
+    municipality = "Stavanger"
+    status = CompanyStatus.MEMBER
+
+
+class LocationFactory(TenantModelFactory):
+    class Meta:
+        model = Location
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Lokasjon {n}")
+    address = "Kongsgårdbakken 1"
+    postcode = "4005"
+    municipality = "Stavanger"
+
+
+class DepartmentFactory(TenantModelFactory):
+    class Meta:
+        model = Department
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Avdeling {n}")
+
+
+class ContactPersonFactory(TenantModelFactory):
+    """The company side of a contact person; the user needs a CONTACT membership too (see user_with_role)."""
+
+    class Meta:
+        model = ContactPerson
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+
+
+class EmployeeFactory(TenantModelFactory):
+    class Meta:
+        model = Employee
+
+    company = factory.SubFactory(CompanyFactory)
+    first_name = factory.Sequence(lambda n: f"Ansatt{n}")
+    last_name = "Fabrikkesen"
+    email = factory.LazyAttribute(lambda o: f"{o.first_name.lower()}@bedrift.test.no")
+    mobile = factory.Sequence(lambda n: f"+47{40_000_000 + n}")
+    employee_number = factory.Sequence(lambda n: f"F{n}")
+    status = EmployeeStatus.ACTIVE

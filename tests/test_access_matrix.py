@@ -1,0 +1,737 @@
+"""The access matrix: every URL pattern of both sites, for every role, with the exact answer.
+
+Each pattern of `config.urls` (a PTA's own host) and `config.urls_public`
+(the national site) has a row keyed by its qualified name ("companies:detail";
+the route for an unnamed pattern), giving the HTTP method, how to build its
+kwargs from the objects below, and the expected answer for each role, in the
+order of the role tuple above the matrix. A new pattern without a row fails
+`test_every_url_pattern_has_a_row`, which names it: each new app declares
+its rows here.
+
+Answers: an int is the status code; `To(path)` is a 302 to exactly that path
+(with `{kwarg}` filled from the row's kwargs); `LOGIN` is a 302 to the login
+page with `?next=`.
+
+Roles on a PTA host (pta-a unless said), all looking at company A1's objects:
+
+  anonymous      nobody signed in
+  contact_own    contact_a1, contact person of company A1
+  contact_other  contact_a2, contact person of company A2 (same PTA)
+  adviser        adviser_a
+  admin          admin_a (PTA administrator)
+  other_pta      adviser_b on PTA B's host, with PTA A's ids; the company id is
+                 one that does not exist in PTA B's schema (see
+                 `Objects.foreign_company`), so the answer does not depend on
+                 ids coinciding between schemas
+  coordinator    the national coordinator, signed in on PTA A's host: no
+                 membership there, so 403 except on the open prefixes
+                 (/accounts/, /i18n/, /invitasjon/, /logo)
+
+Roles on the national host: anonymous, the coordinator, and a PTA admin and
+a contact person of PTA A signed in there (no membership in the public
+tenant: 403 except on the open prefixes).
+
+allauth and i18n patterns (the same on both sites) are in THIRD_PARTY for the
+ones that matter, for anonymous and a signed-in user (adviser_a on the PTA
+host, the coordinator on the national host), or in EXEMPT with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Max
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from companies import services as company_services
+from companies.models import (
+    Company,
+    CompanyImport,
+    ContactPerson,
+    Document,
+    DocumentKind,
+    Message,
+    MessageThread,
+    Visibility,
+)
+from employees import services as employee_services
+from employees.models import Employee, EmployeeImport, ImportStatus
+from tenants import services as tenant_services
+from tenants.models import Membership, Pta, Role
+from tenants.signals import SESSION_TENANT_KEY
+from tests.base import HOST_A, HOST_B, NATIONAL_HOST, World
+from tests.employees.helpers import csv_bytes
+from tests.factories import CompanyFactory, DepartmentFactory, LocationFactory
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+PTA_URLCONF = "config.urls"
+NATIONAL_URLCONF = "config.urls_public"
+
+
+# --- Answers and rows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class To:
+    """A 302 to `path` ({name} filled from the row's kwargs); with prefix=True the Location only starts with it."""
+
+    path: str
+    prefix: bool = False
+
+
+LOGIN = To("/accounts/login/?next=", prefix=True)
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str  # "get" or "post"
+    kwargs: Callable[[Objects], dict]
+    expect: tuple  # one answer per role, in the order of the site's roles
+    data: dict = field(default_factory=dict)  # POST body
+    query: Callable[[Objects], str] | None = None  # "?…" appended to the path
+
+
+# Kwargs builders. They receive the role's objects (for other_pta: a company id unknown to PTA B).
+
+
+def none(o: Objects) -> dict:
+    return {}
+
+
+def company(o: Objects) -> dict:
+    return {"pk": o.company.pk}
+
+
+def location(o: Objects) -> dict:
+    return {"pk": o.company.pk, "location_pk": o.location.pk}
+
+
+def department(o: Objects) -> dict:
+    return {"pk": o.company.pk, "department_pk": o.department.pk}
+
+
+def contact(o: Objects) -> dict:
+    return {"pk": o.company.pk, "contact_pk": o.contact.pk}
+
+
+def document(o: Objects) -> dict:
+    return {"pk": o.company.pk, "document_pk": o.document.pk}
+
+
+def thread(o: Objects) -> dict:
+    return {"pk": o.company.pk, "thread_pk": o.thread.pk}
+
+
+def employees_of(o: Objects) -> dict:
+    return {"company_pk": o.company.pk}
+
+
+def employee(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.employee.pk}
+
+
+def export_csv(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "fmt": "csv"}
+
+
+def previewed_import(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.previewed_import.pk}
+
+
+def finished_import(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.finished_import.pk}
+
+
+def previewed_company_import(o: Objects) -> dict:
+    return {"pk": o.previewed_company_import.pk}
+
+
+def finished_company_import(o: Objects) -> dict:
+    return {"pk": o.finished_company_import.pk}
+
+
+def membership(o: Objects) -> dict:
+    return {"pk": o.membership.pk}
+
+
+def pta_invitation(o: Objects) -> dict:
+    return {"token": o.pta_invitation_token}
+
+
+def national_invitation(o: Objects) -> dict:
+    return {"token": o.national_invitation_token}
+
+
+def logo(o: Objects) -> dict:
+    o.logo  # noqa: B018 - gives PTA A a logo
+    return {}
+
+
+def region(o: Objects) -> dict:
+    return {"pk": o.world.pta_a.pk}
+
+
+def own_company_query(o: Objects) -> str:
+    return f"?company={o.company.pk}"
+
+
+# --- PTA host ------------------------------------------------------------------------
+
+PTA_ROLES = ("anonymous", "contact_own", "contact_other", "adviser", "admin", "other_pta", "coordinator")
+
+DETAIL = To("/bedrifter/{pk}/")
+CONTACTS = To("/bedrifter/{pk}/kontaktpersoner/")
+DOCUMENTS = To("/bedrifter/{pk}/dokumenter/")
+IMPORT_PROGRESS = To("/bedrifter/{company_pk}/ansatte/import/{pk}/resultat/")
+COMPANY_IMPORT_PROGRESS = To("/bedrifter/import/{pk}/resultat/")
+
+# fmt: off
+PTA_MATRIX: dict[str, Row] = {
+    #                                 method  kwargs            anonymous  contact_own  contact_other  adviser  admin  other_pta  coordinator  # noqa: E501
+    "home":                      Row("get",  none,            (To("/accounts/login/"), To("/min-side/"), To("/min-side/"), To("/i-dag/"), To("/i-dag/"), To("/i-dag/"), 403)),  # noqa: E501
+    "staff_start":               Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # Company register (staff only; another PTA's company id is 404 in PTA B's schema).
+    "companies:list":            Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "companies:create":          Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "companies:import":          Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # Company imports: staff only; PTA B's schema has no import with PTA A's id (404).
+    "companies:import_preview":  Row("get",  previewed_company_import, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    # A one-row import without errors runs at once, then shows its result.
+    "companies:import_confirm":  Row("post", previewed_company_import, (LOGIN, 403, 403, COMPANY_IMPORT_PROGRESS, COMPANY_IMPORT_PROGRESS, 404, 403)),  # noqa: E501
+    "companies:import_progress": Row("get",  finished_company_import, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "companies:detail":          Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "companies:edit":            Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
+    # An empty form: "choose a valid status" and back to the overview.
+    "companies:status":          Row("post", company,         (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
+    "companies:agreement":       Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "companies:location_add":    Row("post", company,         (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
+    "companies:location_remove": Row("post", location,        (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
+    "companies:department_add":  Row("post", company,         (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
+    "companies:department_remove": Row("post", department,    (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
+    "companies:contacts":        Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "companies:contact_rights":  Row("post", contact,         (LOGIN, 403, 403, CONTACTS, CONTACTS, 404, 403)),
+    "companies:contact_remove":  Row("post", contact,         (LOGIN, 403, 403, CONTACTS, CONTACTS, 404, 403)),
+    "companies:history":         Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
+    # Documents and messages: the company's own contact persons too; another company is 404.
+    "companies:documents":       Row("get",  company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
+    # An empty upload form is shown again with its errors.
+    "companies:document_upload": Row("post", company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "companies:document_download": Row("get", document,       (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "companies:document_delete": Row("post", document,        (LOGIN, 403, 403, DOCUMENTS, DOCUMENTS, 404, 403)),
+    "companies:thread_create":   Row("get",  company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "companies:thread":          Row("get",  thread,          (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "companies:notices":         Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "companies:notice_create":   Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # Cards (htmx fragments) of the composed pages: Min side / company overview, and the staff's "I dag".
+    "companies:messages_card":   Row("get",  company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "companies:today_figures_card": Row("get", none,          (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "companies:today_messages_card": Row("get", none,         (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "companies:today_my_companies_card": Row("get", none,     (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # Employees: staff, and contact persons of the company with can_edit_employees.
+    "employees:list":            Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:create":          Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:edit":            Row("get",  employee,        (LOGIN, 200, 404, 200, 200, 404, 403)),
+    # An empty status form is shown again with its errors.
+    "employees:status":          Row("post", employee,        (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:delete":          Row("get",  employee,        (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:export":          Row("get",  export_csv,      (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:import_upload":   Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:import_mapping":  Row("get",  previewed_import, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:import_preview":  Row("get",  previewed_import, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    # A one-row import without errors runs at once, then shows its result.
+    "employees:import_confirm":  Row("post", previewed_import, (LOGIN, IMPORT_PROGRESS, 404, IMPORT_PROGRESS, IMPORT_PROGRESS, 404, 403)),  # noqa: E501
+    "employees:import_progress": Row("get",  finished_import, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    # Cards: the company's counts for its contact persons (with or without the right) and staff; "I dag" for staff.
+    "employees:counts_card":     Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:today_card":      Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "employees:today_imports_card": Row("get", none,          (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # Min side: contact persons only; choosing another company than one's own is 404.
+    "minside_home":              Row("get",  none,            (LOGIN, 200, 404, 403, 403, 403, 403), query=own_company_query),  # noqa: E501
+    "pta_users":                 Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "membership_remove":         Row("post", membership,      (LOGIN, 403, 403, 403, To("/brukere/"), 403, 403)),
+    # The token is the secret; PTA A's token on PTA B's host is not valid there (410).
+    "invitation_accept":         Row("get",  pta_invitation,  (200, 200, 200, 200, 200, 410, 200)),
+    # PTA A has a logo, PTA B none.
+    "tenant_logo":               Row("get",  logo,            (200, 200, 200, 200, 200, 404, 200)),
+    "pta_look":                  Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
+}
+
+# --- National host -------------------------------------------------------------------
+
+NATIONAL_ROLES = ("anonymous", "coordinator", "pta_admin", "contact")
+
+NATIONAL_MATRIX: dict[str, Row] = {
+    #                            method  kwargs               anonymous  coordinator  pta_admin  contact
+    "home":                 Row("get",  none,                (To("/accounts/login/"), To("/nasjonalt/"), 403, 403)),
+    "national_dashboard":   Row("get",  none,                (LOGIN, 200, 403, 403)),
+    "region_create":        Row("get",  none,                (LOGIN, 200, 403, 403)),
+    "region_detail":        Row("get",  region,              (LOGIN, 200, 403, 403)),
+    "region_set_active":    Row("post", region,              (LOGIN, To("/regioner/{pk}/"), 403, 403), data={"active": "1"}),  # noqa: E501
+    "invitation_accept":    Row("get",  national_invitation, (200, 200, 200, 200)),
+}
+
+# --- allauth and i18n, on both sites -------------------------------------------------
+
+THIRD_PARTY_ROLES = ("anonymous", "signed_in")
+REAUTHENTICATE = To("/accounts/reauthenticate/?next=", prefix=True)
+
+THIRD_PARTY: dict[str, Row] = {
+    #                                 method  kwargs  anonymous        signed_in
+    "account_login":             Row("get",  none,   (200,             To("/"))),
+    "account_logout":            Row("get",  none,   (To("/"),         200)),
+    # Open sign-up is off: the "sign-up closed" page (see test_sign_up_is_closed).
+    "account_signup":            Row("get",  none,   (200,             To("/"))),
+    "account_reset_password":    Row("get",  none,   (200,             200)),
+    "account_reset_password_done": Row("get", none,  (200,             200)),
+    "account_change_password":   Row("get",  none,   (LOGIN,           200)),
+    "account_set_password":      Row("get",  none,   (LOGIN,           To("/accounts/password/change/"))),
+    "account_reauthenticate":    Row("get",  none,   (LOGIN,           200)),
+    # Shadowed by account_email_refused: users do not manage their own addresses.
+    "account_email":             Row("get",  none,   (404,             404)),
+    "account_email_refused":     Row("get",  none,   (404,             404)),
+    "mfa_index":                 Row("get",  none,   (LOGIN,           200)),
+    # Only during a login that waits for its second step.
+    "mfa_authenticate":          Row("get",  none,   (To("/accounts/login/"), To("/"))),
+    "mfa_reauthenticate":        Row("get",  none,   (LOGIN,           200)),
+    # allauth asks for the password again before it looks at existing authenticators.
+    "mfa_activate_totp":         Row("get",  none,   (LOGIN,           REAUTHENTICATE)),
+    "mfa_deactivate_totp":       Row("get",  none,   (LOGIN,           REAUTHENTICATE)),
+    # The signed-in users have no recovery codes yet.
+    "mfa_view_recovery_codes":   Row("get",  none,   (LOGIN,           404)),
+    "mfa_generate_recovery_codes": Row("get", none,  (LOGIN,           REAUTHENTICATE)),
+    "mfa_download_recovery_codes": Row("get", none,  (LOGIN,           404)),
+    "set_language":              Row("post", none,   (To("/"),         To("/")), data={"language": "en", "next": "/"}),  # noqa: E501
+}
+# fmt: on
+
+# Third-party patterns without a row, and why.
+EXEMPT: dict[str, str] = {
+    "account_inactive": "allauth's static 'account inactive' notice",
+    "account_request_reauthentication_code": "login and reauthentication by e-mail code are not enabled",
+    "account_confirm_reauthentication_code": "login and reauthentication by e-mail code are not enabled",
+    "account_confirm_login_code": "login and reauthentication by e-mail code are not enabled",
+    "account_email_verification_sent": "static notice; e-mail verification is off (the invitation verifies)",
+    "account_confirm_email": "needs a key from a verification e-mail; verification is off",
+    "account_reset_password_from_key": "needs a uid and key from a reset e-mail (allauth's own tests)",
+    "account_reset_password_from_key_done": "allauth's static 'password changed' notice",
+}
+
+SITES = {
+    PTA_URLCONF: (PTA_MATRIX, PTA_ROLES),
+    NATIONAL_URLCONF: (NATIONAL_MATRIX, NATIONAL_ROLES),
+}
+
+
+# --- Every pattern has a row ---------------------------------------------------------
+
+
+def url_patterns(urlconf: str) -> dict[str, str]:
+    """Key (qualified name, or the route of an unnamed or repeated name) → full route, through every include."""
+    found: dict[str, str] = {}
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, route, inner)
+            elif isinstance(pattern, URLPattern):
+                key = f"{namespace}{pattern.name}" if pattern.name else route
+                found[route if key in found else key] = route
+
+    walk(get_resolver(urlconf).url_patterns, "", "")
+    return found
+
+
+@pytest.mark.parametrize("urlconf", list(SITES))
+def test_every_url_pattern_has_a_row(urlconf):
+    matrix, _ = SITES[urlconf]
+    covered = set(matrix) | set(THIRD_PARTY) | set(EXEMPT)
+    missing = {key: route for key, route in url_patterns(urlconf).items() if key not in covered}
+    assert not missing, f"URL patterns of {urlconf} without a row in tests/test_access_matrix.py: " + ", ".join(
+        f"{key} ({route})" for key, route in sorted(missing.items())
+    )
+
+
+@pytest.mark.parametrize("urlconf", list(SITES))
+def test_no_row_for_a_pattern_that_is_gone(urlconf):
+    matrix, _ = SITES[urlconf]
+    patterns = url_patterns(urlconf)
+    stale = sorted(set(matrix) - set(patterns))
+    stale += sorted(key for key in {*THIRD_PARTY, *EXEMPT} if key not in patterns)
+    assert not stale, f"Rows in tests/test_access_matrix.py for patterns {urlconf} no longer has: {stale}"
+
+
+def test_every_row_has_one_answer_per_role():
+    for matrix, roles in [*SITES.values(), (THIRD_PARTY, THIRD_PARTY_ROLES)]:
+        wrong = [key for key, row in matrix.items() if len(row.expect) != len(roles)]
+        wrong += [key for key, row in matrix.items() if row.method not in {"get", "post"}]
+        assert not wrong, wrong
+
+
+# --- The objects the rows point at ---------------------------------------------------
+
+
+class Objects:
+    """Company A1 and its objects in PTA A, each built on first use (a test builds only what its row needs)."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.company = world.company_a1
+
+    def _in_a(self, build):
+        with tenant_context(self.world.pta_a):
+            return build()
+
+    @cached_property
+    def location(self):
+        return self._in_a(lambda: LocationFactory(company=self.company))
+
+    @cached_property
+    def department(self):
+        return self._in_a(lambda: DepartmentFactory(company=self.company))
+
+    @cached_property
+    def contact(self) -> ContactPerson:
+        return self._in_a(lambda: ContactPerson.objects.get(user=self.world.contact_a1.user, company=self.company))
+
+    @cached_property
+    def document(self) -> Document:
+        """Shared with the company's contact persons."""
+
+        def build():
+            name = default_storage.save(f"documents/ptaa/{self.company.pk}/matrise.pdf", ContentFile(PDF))
+            return Document.objects.create(
+                company=self.company,
+                title="Avtale",
+                kind=DocumentKind.AGREEMENT,
+                visibility=Visibility.CONTACTS,
+                file=name,
+                original_name="Avtale.pdf",
+                content_type="application/pdf",
+                size=len(PDF),
+                uploaded_by=self.world.adviser_a.user,
+            )
+
+        return self._in_a(build)
+
+    @cached_property
+    def thread(self) -> MessageThread:
+        def build():
+            thread = MessageThread.objects.create(company=self.company, subject="Spørsmål om avtalen")
+            Message.objects.create(thread=thread, author=self.world.contact_a1.user, body="Hei!")
+            return thread
+
+        return self._in_a(build)
+
+    @cached_property
+    def employee(self) -> Employee:
+        return self._in_a(lambda: Employee.objects.filter(company=self.company).first())
+
+    @cached_property
+    def previewed_import(self) -> EmployeeImport:
+        content = csv_bytes(
+            [["901", "Kari", "Matrise", "kari.matrise@alfa.no"]],
+            headers=["Ansattnummer", "Fornavn", "Etternavn", "E-post"],
+        )
+
+        def build():
+            employee_import = employee_services.employee_import_create(
+                company=self.company, content=content, filename="ansatte.csv", user_id=self.world.contact_a1.user.pk
+            )
+            assert employee_import.status == ImportStatus.PREVIEWED and not employee_import.error_count
+            return employee_import
+
+        return self._in_a(build)
+
+    @cached_property
+    def finished_import(self) -> EmployeeImport:
+        return self._in_a(
+            lambda: EmployeeImport.objects.create(
+                company=self.company,
+                original_name="ansatte.csv",
+                status=ImportStatus.DONE,
+                total=1,
+                processed=1,
+                added=1,
+                finished_at=timezone.now(),
+            )
+        )
+
+    @cached_property
+    def previewed_company_import(self) -> CompanyImport:
+        def build():
+            company_import = company_services.company_import_create(
+                content=b"orgnr;navn\n986105174;Matrise AS\n", filename="bedrifter.csv", user_id=None
+            )
+            assert company_import.status == ImportStatus.PREVIEWED and not company_import.error_count
+            return company_import
+
+        return self._in_a(build)
+
+    @cached_property
+    def finished_company_import(self) -> CompanyImport:
+        return self._in_a(
+            lambda: CompanyImport.objects.create(
+                original_name="bedrifter.csv", status=ImportStatus.DONE, total=1, processed=1, added=1
+            )
+        )
+
+    @cached_property
+    def membership(self) -> Membership:
+        """Another user's membership of PTA A (contact_a2's)."""
+        return Membership.objects.get(user=self.world.contact_a2.user, tenant=self.world.pta_a)
+
+    @cached_property
+    def pta_invitation_token(self) -> str:
+        return tenant_services.invitation_create(
+            tenant=self.world.pta_a, email="invitert@a.test.no", role=Role.ADVISER, invited_by=self.world.admin_a.user
+        )[1]
+
+    @cached_property
+    def national_invitation_token(self) -> str:
+        return tenant_services.invitation_create(
+            tenant=self.world.national,
+            email="ny.koordinator@test.no",
+            role=Role.COORDINATOR,
+            invited_by=self.world.coordinator.user,
+        )[1]
+
+    @cached_property
+    def logo(self) -> str:
+        name = default_storage.save("logos/matrise.png", ContentFile(PNG))
+        Pta.objects.filter(pk=self.world.pta_a.pk).update(logo=name)
+        return name
+
+    def foreign(self) -> ForeignObjects:
+        return ForeignObjects(self)
+
+
+class ForeignObjects:
+    """For the member of another PTA: PTA A's objects, under a PTA A company whose id PTA B's schema does not have."""
+
+    def __init__(self, objects: Objects):
+        self._objects = objects
+
+    def __getattr__(self, name):
+        return getattr(self._objects, name)
+
+    @cached_property
+    def company(self) -> Company:
+        world = self._objects.world
+        with tenant_context(world.pta_b):
+            highest_b = Company.objects.aggregate(m=Max("pk"))["m"] or 0
+        with tenant_context(world.pta_a):
+            highest_a = Company.objects.aggregate(m=Max("pk"))["m"] or 0
+            # An explicit id above both schemas' (rolled back with the test, so no sequence is disturbed).
+            foreign = CompanyFactory(pk=max(highest_a, highest_b) + 1000, name="Fremmed AS")
+        with tenant_context(world.pta_b):
+            assert not Company.objects.filter(pk=foreign.pk).exists()
+        return foreign
+
+
+# --- The requests --------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="module")
+def media(tmp_path_factory):
+    """Documents, imports and logos written by these tests go to a temporary folder (one for the module:
+    a folder per test would cost more than some of the requests)."""
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("media"))},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
+@pytest.fixture
+def objects(world) -> Objects:
+    return Objects(world)
+
+
+def signed_in(persona, host: str, world: World) -> Client:
+    """A client signed in on `host` (its session bound to that host's tenant), 2FA done.
+
+    The session is written directly, as Client.force_login would, but without the
+    login signals and the last_login update: a third of the time of a matrix case.
+    """
+    session = SessionStore()
+    session[SESSION_KEY] = str(persona.user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = persona.user.get_session_auth_hash()
+    session[SESSION_TENANT_KEY] = {
+        HOST_A: world.pta_a.schema_name,
+        HOST_B: world.pta_b.schema_name,
+        NATIONAL_HOST: world.national.schema_name,
+    }[host]
+    session.save()
+    client = Client(HTTP_HOST=host)
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client
+
+
+def client_and_objects(site: str, role: str, world: World, objects: Objects):
+    if site == PTA_URLCONF:
+        personas = {
+            "contact_own": world.contact_a1,
+            "contact_other": world.contact_a2,
+            "adviser": world.adviser_a,
+            "admin": world.admin_a,
+            "coordinator": world.coordinator,
+        }
+        if role == "anonymous":
+            return Client(HTTP_HOST=HOST_A), objects
+        if role == "other_pta":
+            return signed_in(world.adviser_b, HOST_B, world), objects.foreign()
+        return signed_in(personas[role], HOST_A, world), objects
+    personas = {"coordinator": world.coordinator, "pta_admin": world.admin_a, "contact": world.contact_a1}
+    if role == "anonymous":
+        return Client(HTTP_HOST=NATIONAL_HOST), objects
+    return signed_in(personas[role], NATIONAL_HOST, world), objects
+
+
+def third_party_client(site: str, role: str, world: World) -> Client:
+    host = HOST_A if site == PTA_URLCONF else NATIONAL_HOST
+    if role == "anonymous":
+        return Client(HTTP_HOST=host)
+    return signed_in(world.adviser_a if site == PTA_URLCONF else world.coordinator, host, world)
+
+
+def path_for(urlconf: str, key: str, kwargs: dict) -> str:
+    if "/" not in key:
+        return reverse(key, urlconf=urlconf, kwargs=kwargs)
+    # An unnamed pattern: fill its route's <converter:name> parts.
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), key)
+
+
+def check(response, expected, row: Row, kwargs: dict, context: str) -> None:
+    got = f"{response.status_code} {response.get('Location', '')}".strip()
+    if isinstance(expected, To):
+        target = expected.path.format(**kwargs)
+        location = response.get("Location", "")
+        ok = response.status_code == 302 and (location.startswith(target) if expected.prefix else location == target)
+        assert ok, f"{context}: expected 302 to {target}, got {got}"
+    else:
+        assert response.status_code == expected, f"{context}: expected {expected}, got {got}"
+
+
+def request(client: Client, urlconf: str, key: str, row: Row, objects) -> tuple:
+    kwargs = row.kwargs(objects)
+    path = path_for(urlconf, key, kwargs) + (row.query(objects) if row.query else "")
+    if row.method == "get":
+        return client.get(path), kwargs, path
+    return client.post(path, row.data), kwargs, path
+
+
+CASES = [
+    pytest.param(site, key, role, id=f"{'national/' if site == NATIONAL_URLCONF else ''}{key}-{role}")
+    for site, (matrix, roles) in SITES.items()
+    for key in matrix
+    for role in roles
+]
+THIRD_PARTY_CASES = [
+    pytest.param(site, key, role, id=f"{'national' if site == NATIONAL_URLCONF else 'pta'}/{key}-{role}")
+    for site in SITES
+    for key in THIRD_PARTY
+    for role in THIRD_PARTY_ROLES
+]
+
+
+@pytest.mark.parametrize(("site", "key", "role"), CASES)
+def test_access(world, objects, site, key, role):
+    matrix, roles = SITES[site]
+    row = matrix[key]
+    client, role_objects = client_and_objects(site, role, world, objects)
+    response, kwargs, path = request(client, site, key, row, role_objects)
+    check(response, row.expect[roles.index(role)], row, kwargs, f"{role} {row.method.upper()} {path}")
+
+
+@pytest.mark.parametrize(("site", "key", "role"), THIRD_PARTY_CASES)
+def test_third_party_access(world, objects, site, key, role):
+    row = THIRD_PARTY[key]
+    response, kwargs, path = request(third_party_client(site, role, world), site, key, row, objects)
+    check(response, row.expect[THIRD_PARTY_ROLES.index(role)], row, kwargs, f"{role} {row.method.upper()} {path}")
+
+
+def role_with_access(row: Row, roles: tuple) -> str:
+    """A role that gets past the row's role checks (so the method check is what answers)."""
+    for role in ("admin", "coordinator", "contact_own", "anonymous"):
+        if role in roles and row.expect[roles.index(role)] not in (LOGIN, 403, 404, 410):
+            return role
+    raise AssertionError(f"no role reaches {row}")
+
+
+@pytest.mark.parametrize(
+    ("site", "key"),
+    [
+        pytest.param(site, key, id=f"{'national/' if site == NATIONAL_URLCONF else ''}{key}")
+        for site, (matrix, _) in SITES.items()
+        for key in matrix
+    ],
+)
+def test_other_methods_are_405(world, objects, site, key):
+    """Every view of ours names the methods it takes (require_GET, require_POST, require_http_methods)."""
+    matrix, roles = SITES[site]
+    row = matrix[key]
+    role = role_with_access(row, roles)
+    client, role_objects = client_and_objects(site, role, world, objects)
+    path = path_for(site, key, row.kwargs(role_objects))
+    assert client.generic("PUT", path).status_code == 405, f"{role} PUT {path}"
+
+
+# --- Answers that need more than a status code ---------------------------------------
+
+
+@pytest.mark.parametrize("host", [HOST_A, NATIONAL_HOST])
+def test_sign_up_is_closed(world, host):
+    response = Client(HTTP_HOST=host).get(reverse("account_signup"))
+    assert response.templates[0].name == "account/signup_closed.html"
+    assert Client(HTTP_HOST=host).post(reverse("account_signup"), {"email": "ny@test.no"}).status_code == 200
+    from tenants.models import User
+
+    assert not User.objects.filter(email="ny@test.no").exists()
+
+
+def test_a_user_cannot_change_their_login_address(world):
+    # With e-mail verification off, an unverified address made primary would become the login
+    # and capture a later invitation sent to it (possibly as PTA admin of another region).
+    client = signed_in(world.contact_a1, HOST_A, world)
+    assert client.post("/accounts/email/", {"email": "ny.admin@b.test.no", "action_add": ""}).status_code == 404
+    assert client.post("/accounts/email/", {"email": "ny.admin@b.test.no", "action_primary": ""}).status_code == 404
+    world.contact_a1.user.refresh_from_db()
+    assert world.contact_a1.user.email == "kontakt1@a.test.no"
+
+
+def test_new_staff_member_can_still_set_up_totp_after_opening_the_email_page(world):
+    # allauth's e-mail page wrote an unverified address row, after which allauth refused to
+    # activate TOTP ("verify your address first"); with verification off, that was a lock-out.
+    from tests.base import Persona
+    from tests.factories import staff_user
+
+    adviser = Persona(user=staff_user(world.pta_a), host=HOST_A, role=Role.ADVISER)
+    client = signed_in(adviser, HOST_A, world)
+    assert client.get("/i-dag/")["Location"] == "/accounts/2fa/totp/activate/"
+    assert client.get("/accounts/email/").status_code == 404
+    # Not sent back to the 2FA overview with "verify your e-mail address first": on to the password check.
+    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
