@@ -27,7 +27,12 @@ class CompanySize(models.TextChoices):
     XLARGE = "1000+", _("1000 or more employees")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["employee_count"],  # kept by the database, not a change anyone made
+)
 class Company(models.Model):
     org_number = models.CharField(_("organisation number"), max_length=9, unique=True, validators=[validate_orgnr])
     name = models.CharField(_("name"), max_length=200)
@@ -38,6 +43,10 @@ class Company(models.Model):
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PROSPECT)
     status_changed_on = models.DateField(_("status changed"), null=True, blank=True)
+    # Employees on the company's list (everyone but leavers). Kept by database
+    # triggers that the employees app declares on its table, so lists sort and
+    # page by it without counting every employee of the PTA on each request.
+    employee_count = models.PositiveIntegerField(_("employees"), default=0, editable=False)
     adviser = user_fk(_("responsible adviser"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

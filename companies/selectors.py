@@ -36,9 +36,9 @@ def company_list(
     size: str = "",
     sort: str = "name",
 ) -> QuerySet[Company]:
-    """The adviser's company list: filtered, sorted on a whitelisted column, employee counts in SQL."""
-    # `on_list` is computed by the employees table (everyone but leavers).
-    companies = Company.objects.annotate(employee_count=Count("employees", filter=Q(employees__on_list=True)))
+    """The adviser's company list: filtered and sorted on a whitelisted column."""
+    # employee_count is a column the employees app's triggers keep: nothing is counted here.
+    companies = Company.objects.all()
     if search:
         compact = search.replace(" ", "")
         companies = companies.filter(Q(name__icontains=search) | Q(org_number__startswith=compact))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pghistory
+import pgtrigger
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,23 @@ class Language(models.TextChoices):
     EN = "en", "English"
 
 
+def _recount(company_ids: str) -> str:
+    """Trigger body: set companies_company.employee_count for the companies in
+    `company_ids` (a SELECT over the statement's transition tables)."""
+    # Built once, at import, from constants of this module: not user input.
+    return f"""
+        UPDATE companies_company AS c SET employee_count = counted.n
+        FROM (
+            SELECT ids.company_id, count(e.id) AS n
+            FROM (SELECT DISTINCT company_id FROM ({company_ids}) AS touched) AS ids
+            LEFT JOIN employees_employee AS e ON e.company_id = ids.company_id AND e.status <> '{EmployeeStatus.LEFT}'
+            GROUP BY ids.company_id
+        ) AS counted
+        WHERE c.id = counted.company_id AND c.employee_count <> counted.n;
+        RETURN NULL;
+    """  # noqa: S608
+
+
 # Statement-level history triggers: one INSERT into the event table per
 # statement (from its transition table) instead of a trigger call per row,
 # with the same one event row per changed employee. An import of 20,000
@@ -34,7 +52,6 @@ class Language(models.TextChoices):
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
     level=pghistory.Statement,
-    exclude=["on_list"],  # derived from status
 )
 class Employee(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="employees")
@@ -68,14 +85,6 @@ class Employee(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.NB
     )
-    # Whether the employee counts on the company's list (everyone but leavers).
-    # Computed by PostgreSQL, so other apps count employees (the company list
-    # sorts on it) without knowing the statuses.
-    on_list = models.GeneratedField(
-        expression=~models.Q(status=EmployeeStatus.LEFT),
-        output_field=models.BooleanField(),
-        db_persist=True,
-    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -90,6 +99,34 @@ class Employee(models.Model):
             )
         ]
         indexes = [models.Index(fields=["company", "last_name", "first_name"], name="employee_list_order")]
+        # companies.Company.employee_count: recounted per statement for the companies it touched, so
+        # set-based imports, bulk writes and deletes all keep it right (one count per company, not per row).
+        triggers = [
+            pgtrigger.Trigger(
+                name="employee_count_insert",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                referencing=pgtrigger.Referencing(new="new_values"),
+                func=_recount("SELECT company_id FROM new_values"),
+            ),
+            pgtrigger.Trigger(
+                name="employee_count_update",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                referencing=pgtrigger.Referencing(old="old_values", new="new_values"),
+                func=_recount("SELECT company_id FROM new_values UNION SELECT company_id FROM old_values"),
+            ),
+            pgtrigger.Trigger(
+                name="employee_count_delete",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Delete,
+                referencing=pgtrigger.Referencing(old="old_values"),
+                func=_recount("SELECT company_id FROM old_values"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"

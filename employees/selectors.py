@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from companies.models import Company
@@ -141,8 +141,9 @@ def employee_counts(*, company: Company) -> dict[str, int]:
 
 
 def employees_on_lists_count() -> int:
-    """Employees on every company's list in this PTA (leavers not counted)."""
-    return Employee.objects.filter(on_list=True).count()
+    """Employees on every company's list in this PTA (leavers not counted),
+    from the companies' kept counts: one row per company, not per employee."""
+    return Company.objects.aggregate(n=Sum("employee_count"))["n"] or 0
 
 
 def employee_imports_failed(*, days: int = 14) -> QuerySet[EmployeeImport]:
