@@ -23,12 +23,12 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# Settings refuse to load without DATABASE_URL/REDIS_URL, or without a secret
-# key when DEBUG is off. These
-# dummy values exist only for this RUN; collectstatic opens no connection.
+# Settings refuse to load without DATABASE_URL/REDIS_URL, or, when DEBUG is
+# off, without a secret key of 50 or more characters. These dummy values exist
+# only for this RUN (the key signs nothing); collectstatic opens no connection.
 RUN DATABASE_URL=postgres://x@localhost/x \
     REDIS_URL=redis://localhost:6379/0 \
-    DJANGO_SECRET_KEY=build-only \
+    DJANGO_SECRET_KEY=build-only-collectstatic-signs-nothing-with-this-dummy-key \
     python manage.py collectstatic --noinput
 
 # Code and static files stay owned by root (read-only for the app user); only
@@ -40,4 +40,6 @@ RUN groupadd --system --gid 10001 app \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# A worker is replaced after 1,000 requests (jittered, so they do not all
+# restart together): memory a worker grew to is given back.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--max-requests", "1000", "--max-requests-jitter", "100"]

@@ -35,6 +35,8 @@ def company_import_execute(*, import_id: int) -> CompanyImport:
         with company_import.file.open("rb") as stored:
             content = stored.read()
         checked = importing.read_companies(data=content, filename=company_import.file.name)
+        # Progress goes through the cache: what this transaction writes to the row is seen only at commit.
+        imports.report_progress(company_import, percent=30, processed=len(checked.rows), total=company_import.total)
         with transaction.atomic():
             company_import = CompanyImport.objects.select_for_update().get(pk=import_id)
             if company_import.status != imports.ImportStatus.RUNNING:
@@ -45,6 +47,7 @@ def company_import_execute(*, import_id: int) -> CompanyImport:
             if not result.errors:
                 with pghistory.context(user=company_import.created_by_id, import_id=company_import.pk):
                     import_write(result, user_id=company_import.created_by_id)
+                imports.report_progress(company_import, percent=90, processed=result.total, total=result.total)
             company_import.status = imports.ImportStatus.FAILED if result.errors else imports.ImportStatus.DONE
             company_import.processed = result.total
             company_import.finished_at = timezone.now()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from stdnum.no import orgnr
 
 from companies.models import Company
-from core.importing import ImportSummary, RowError
+from core.importing import ImportSummary, RowError, shortened
 from core.tabular import Table, TableError, match_headers, read_table
 
 SYNONYMS = {
@@ -87,7 +87,8 @@ def _validated_rows(table: Table, result: CheckedRows) -> dict[str, dict]:
                     1,
                     name,
                     "",
-                    _("no column for this field; found: %(headers)s") % {"headers": ", ".join(map(str, table.headers))},
+                    _("no column for this field; found: %(headers)s")
+                    % {"headers": shortened(", ".join(map(str, table.headers)))},
                 )
             )
         return {}

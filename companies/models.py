@@ -252,12 +252,15 @@ class NotificationSent(models.Model):
     """One e-mail notification (about a message or a notice) to one user.
 
     The sending task inserts this row in the same transaction as it sends, so
-    a retried or duplicated task never mails anyone twice."""
+    a retried or duplicated task never mails anyone twice. A recipient the
+    mail server refused for good gets a row too, with the server's reply in
+    `refused`, so that no retry tries again."""
 
     kind = models.CharField(max_length=10, choices=NotificationKind.choices)
     object_id = models.PositiveBigIntegerField()
     user = user_fk(_("user"))
     sent_at = models.DateTimeField(auto_now_add=True)
+    refused = models.CharField(_("refused by the mail server"), max_length=500, blank=True)
 
     class Meta:
         constraints = [
@@ -274,6 +277,7 @@ class CompanyImport(UploadedImport):
     deleted when the import ends; the counts and errors stay."""
 
     COUNTS = ("added", "updated", "unchanged")
+    run_task = "companies.tasks.run_company_import"
 
     added = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

@@ -4,6 +4,8 @@ what is missing."""
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -12,23 +14,49 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from companies.models import Company, ContactPerson, Message, Notice, NotificationKind, NotificationSent
-from tenants.emails import send_templated_mail, tenant_url
+from tenants.emails import send_templated_mail, stable_message_id, tenant_url
 from tenants.models import Membership, User
 from tenants.permissions import STAFF
 
+logger = logging.getLogger(__name__)
 
-def _send_once(*, kind: str, object_id: int, users: Iterable[User], send: Callable[[User], None]) -> int:
-    """Send to each user at most once: the NotificationSent row is claimed in
-    the same transaction as the mail is sent, so a failed send leaves no row
-    (a retry sends it) and a sent one leaves a row (a retry skips it)."""
+
+def _send_once(*, kind: str, object_id: int, users: Iterable[User], send: Callable[[User, str], None]) -> int:
+    """Send to each user at most once; returns how many were sent.
+
+    The NotificationSent row is claimed in the same transaction as the mail
+    is sent, so a failed send leaves no row (a retry sends it) and a sent one
+    leaves a row (a retry skips it). Each mail's Message-ID is
+    <kind.object_id.user_id.schema@domain>, the same on every attempt.
+    One refused recipient never stops the others: a permanent refusal (5xx)
+    is logged and recorded (NotificationSent.refused, so no retry tries
+    again); a temporary one (4xx) leaves no row, and once the others are
+    sent the refusal is raised so that the task retries (an OSError).
+    """
     sent = 0
+    deferred: dict[str, tuple[int, bytes]] = {}
     for user in users:
-        with transaction.atomic():
-            _row, created = NotificationSent.objects.get_or_create(kind=kind, object_id=object_id, user_id=user.pk)
-            if not created:
-                continue
-            send(user)
+        try:
+            with transaction.atomic():
+                _row, created = NotificationSent.objects.get_or_create(kind=kind, object_id=object_id, user_id=user.pk)
+                if not created:
+                    continue
+                send(user, stable_message_id(kind, object_id, user.pk))
+        except smtplib.SMTPRecipientsRefused as refusal:
+            replies = list(refusal.recipients.values())
+            reply = "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in replies)[:500]
+            if all(code >= 500 for code, _text in replies):
+                logger.warning("%s %s: the mail server refused user %s for good (%s)", kind, object_id, user.pk, reply)
+                NotificationSent.objects.get_or_create(
+                    kind=kind, object_id=object_id, user_id=user.pk, defaults={"refused": reply}
+                )
+            else:
+                logger.warning("%s %s: the mail server put off user %s (%s)", kind, object_id, user.pk, reply)
+                deferred.update(refusal.recipients)
+            continue
         sent += 1
+    if deferred:
+        raise smtplib.SMTPRecipientsRefused(deferred)
     return sent
 
 
@@ -67,7 +95,9 @@ def message_notify(*, message_id: int) -> int:
         kind=NotificationKind.MESSAGE,
         object_id=message.pk,
         users=message_recipients(message=message),
-        send=lambda user: send_templated_mail(template="new_message", to=[user.email], context=context),
+        send=lambda user, message_id: send_templated_mail(
+            template="new_message", to=[user.email], context=context, message_id=message_id
+        ),
     )
 
 
@@ -84,7 +114,7 @@ def notice_notify(*, notice_id: int) -> int:
         company_of.setdefault(contact.user_id, contact.company)
     users = User.objects.filter(pk__in=list(company_of), is_active=True).order_by("pk")
 
-    def send(user: User) -> None:
+    def send(user: User, message_id: str) -> None:
         company = company_of[user.pk]
         path = reverse("companies:documents", kwargs={"pk": company.pk}, urlconf=settings.ROOT_URLCONF)
         send_templated_mail(
@@ -96,6 +126,7 @@ def notice_notify(*, notice_id: int) -> int:
                 "notice": notice,
                 "url": tenant_url(connection.tenant, path),
             },
+            message_id=message_id,
         )
 
     return _send_once(kind=NotificationKind.NOTICE, object_id=notice.pk, users=users, send=send)

@@ -29,7 +29,7 @@ from companies.models import (
     ThreadRead,
 )
 from companies.permissions import RIGHTS
-from core import imports
+from core import imports, outbox
 from core.files import clean_filename, validate_upload
 from core.importing import ImportSummary
 from tenants.models import Invitation, Membership, Pta, Role, User
@@ -245,8 +245,10 @@ def document_delete(*, document: Document) -> None:
 def notice_create(*, title: str, body: str, companies: Iterable[Company], created_by: User) -> Notice:
     """Send a notice to the given companies (one, a selection, or all).
 
-    Side effect: after commit, each targeted company's contact persons get an
-    e-mail (companies.tasks.send_notice_notifications).
+    Side effect: each targeted company's contact persons get an e-mail
+    (companies.tasks.send_notice_notifications), through the outbox: the row
+    commits with the notice and is handed to Celery on commit or, if the
+    broker is down then, by the relay.
     """
     companies = list(companies)
     if not companies:
@@ -256,7 +258,7 @@ def notice_create(*, title: str, body: str, companies: Iterable[Company], create
     with transaction.atomic():
         notice.save()
         notice.companies.set(companies)
-        tasks.send_notice_notifications.delay_on_commit(notice.pk)
+        outbox.enqueue(task=tasks.send_notice_notifications, args=[notice.pk], key=f"companies.notice:{notice.pk}")
     return notice
 
 
@@ -277,8 +279,10 @@ def thread_start(*, company: Company, subject: str, body: str, author: User, fro
 def message_post(*, thread: MessageThread, body: str, author: User, from_staff: bool) -> Message:
     """Add a message to a thread and mark the thread read for its author.
 
-    Side effect: after commit, the other side is e-mailed
-    (companies.tasks.send_message_notifications).
+    Side effect: the other side is e-mailed
+    (companies.tasks.send_message_notifications), through the outbox: the row
+    commits with the message and is handed to Celery on commit or, if the
+    broker is down then, by the relay.
     """
     message = Message(thread=thread, body=body.strip(), author=author, from_staff=from_staff)
     message.full_clean()
@@ -286,7 +290,7 @@ def message_post(*, thread: MessageThread, body: str, author: User, from_staff: 
         message.save()
         MessageThread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
         ThreadRead.objects.update_or_create(thread=thread, user=author, defaults={"last_read_at": message.created_at})
-        tasks.send_message_notifications.delay_on_commit(message.pk)
+        outbox.enqueue(task=tasks.send_message_notifications, args=[message.pk], key=f"companies.message:{message.pk}")
     thread.last_message_at = message.created_at
     return message
 
@@ -346,7 +350,7 @@ def company_import_confirm(*, company_import: CompanyImport, run_now: bool = Fal
     """Start a previewed import without errors: in this process if it has at
     most IMPORT_CELERY_THRESHOLD rows (or `run_now`, as the command line
     does), else in the Celery worker (companies.tasks.run_company_import,
-    queued when this transaction commits). Confirming twice does nothing the
+    queued through the outbox in this transaction). Confirming twice does nothing the
     second time. Raises ValidationError if the preview found errors."""
     return imports.import_confirm(
         company_import,

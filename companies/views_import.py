@@ -16,7 +16,8 @@ from companies.forms import FileForm
 from companies.importing import SYNONYMS, company_field_label
 from companies.models import CompanyImport
 from core.forms import add_validation_error
-from core.imports import UNCONFIRMED
+from core.imports import UNCONFIRMED, with_live_progress
+from core.paging import list_page
 from tenants.http import AuthenticatedRequest
 from tenants.permissions import staff_required
 
@@ -63,8 +64,8 @@ def import_preview(request: AuthenticatedRequest, pk: int):
         "companies/company_import_preview.html",
         {
             "company_import": company_import,
-            "preview": _preview_for_display(company_import.preview),
-            "errors": _errors(company_import),
+            "preview": _preview_for_display(request, company_import.preview),
+            "errors": _errors(request, company_import),
         },
     )
 
@@ -84,7 +85,7 @@ def import_confirm(request: AuthenticatedRequest, pk: int):
 @staff_required
 @require_GET
 def import_progress(request: AuthenticatedRequest, pk: int):
-    company_import = _get_import_for_user(request, pk)
+    company_import = with_live_progress(_get_import_for_user(request, pk))
     if company_import.status in UNCONFIRMED:
         return redirect("companies:import_preview", pk=company_import.pk)
     template = (
@@ -93,18 +94,29 @@ def import_progress(request: AuthenticatedRequest, pk: int):
     return render(
         request,
         template,
-        {"company_import": company_import, "errors": _errors(company_import)},
+        {"company_import": company_import, "errors": _errors(request, company_import)},
     )
 
 
-def _preview_for_display(preview: dict) -> dict:
-    """Field labels in the reader's language (the preview stores field keys)."""
-    updated = [
-        {**item, "changes": [[company_field_label(key), old, new] for key, old, new in item["changes"]]}
-        for item in preview.get("updated", [])
-    ]
-    return {**preview, "updated": updated}
+def _preview_for_display(request: AuthenticatedRequest, preview: dict) -> dict:
+    """The samples a page at a time (`added_page`, `updated_page`), field
+    labels in the reader's language (the preview stores field keys)."""
+
+    def with_labels(item: dict) -> dict:
+        return {**item, "changes": [[company_field_label(key), old, new] for key, old, new in item["changes"]]}
+
+    return {
+        **preview,
+        "added": list_page(request, preview.get("added", []), param="added_page"),
+        "updated": list_page(request, preview.get("updated", []), param="updated_page", shown=with_labels),
+    }
 
 
-def _errors(company_import: CompanyImport) -> list[dict]:
-    return [{**error, "label": company_field_label(error["field"])} for error in company_import.errors]
+def _errors(request: AuthenticatedRequest, company_import: CompanyImport):
+    """The kept errors a page at a time (`errors_page`), with the field's label."""
+    return list_page(
+        request,
+        company_import.errors,
+        param="errors_page",
+        shown=lambda error: {**error, "label": company_field_label(error["field"])},
+    )

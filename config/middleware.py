@@ -15,7 +15,7 @@ from tenants.models import Membership
 from tenants.signals import SESSION_TENANT_KEY
 
 # Paths any signed-in user may reach even without a membership or 2FA set up.
-OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitasjon/", "/logo")
+OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitasjon/", "/logo", "/brand.css")
 
 
 class TenantMiddleware(TenantMainMiddleware):

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -48,12 +49,23 @@ if not DATABASE_URL or not REDIS_URL:
         "Set DATABASE_URL and REDIS_URL, or run through manage.py, which starts embedded PostgreSQL and Redis."
     )
 
+# --- Secret key (hardening: production refuses a placeholder or short key) -------------
+# The placeholder of .env.example (tests/security/test_headers.py keeps the two equal).
+SECRET_KEY_PLACEHOLDER = "change-me-to-50-or-more-random-characters"  # noqa: S105
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    if DEBUG or TESTING or DEMO_MODE:
+    if TESTING:
+        # Long enough for the worker and server processes the tests start with DJANGO_DEBUG=0.
+        SECRET_KEY = "insecure-test-key-for-the-test-suite-and-the-processes-it-starts"  # noqa: S105
+    elif DEBUG:
         SECRET_KEY = "insecure-development-key-not-for-production"  # noqa: S105
     else:
-        raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+if not DEBUG and (SECRET_KEY == SECRET_KEY_PLACEHOLDER or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is the placeholder of .env.example or shorter than 50 characters. Set 50 or more "
+        'random characters: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
 # The national site's host; each PTA has its own host(s) in tenants.Domain.
 NATIONAL_DOMAIN = env("NATIONAL_DOMAIN", "localhost")
@@ -85,6 +97,8 @@ TENANT_APPS = [
     # tenant schema gets its own context and event tables.
     "pgtrigger",
     "pghistory",
+    # The outbox table (core.models.OutboxMessage), one per tenant schema; see the outbox block below.
+    "core",
     "companies",
     "employees",
     "tickets",
@@ -108,6 +122,9 @@ TENANT_BASE_SCHEMA = "template_pta"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
 MIDDLEWARE = [
+    # Outermost, so that the pages TenantMiddleware answers itself (unknown host,
+    # suspended PTA) carry the Content-Security-Policy too (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "config.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -172,9 +189,10 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        # Every key carries the schema name, so tenants never read each other's entries.
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # Every key carries the schema name, so tenants never read each other's entries;
+        # allauth's login limits and used TOTP codes are per account, for every host (config/cache.py).
+        "KEY_FUNCTION": "config.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "config.cache.reverse_key",
         # Each test run has its own prefix, as it has its own database.
         "KEY_PREFIX": f"mobility-test-{os.getpid()}" if TESTING else "mobility",
     }
@@ -206,11 +224,16 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Failed logins: 5 in 5 minutes per account (on every host together, tenants.adapters
+# and config/cache.py), 20 in 5 minutes per client address (an office behind one NAT
+# address is many people; the address is the client's, not the TLS proxy's:
+# ALLAUTH_TRUSTED_PROXY_COUNT below). allauth adds its defaults for the other actions
+# to this dict; False (in tests) switches every limit off.
 ACCOUNT_RATE_LIMITS = (
-    {}
+    False
     if TESTING and not env_bool("TEST_RATE_LIMITS")
     else {
-        "login_failed": "5/5m/ip,5/5m/key",
+        "login_failed": "20/5m/ip,5/5m/key",
         "reset_password": "20/m/ip,5/m/key",
     }
 )
@@ -318,6 +341,41 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Queued work is never lost or stuck (core.outbox, core.imports.requeue_stale) ---------
+# Work that must happen is an outbox row in the tenant's schema, committed with
+# the change; it is handed to Celery on commit, and whatever that missed (Redis
+# down) by the relay: every minute per tenant, and once when a worker starts
+# (config/celery.py). Imports stuck queued or running (their worker died) are
+# handed over again after IMPORT_STALE_AFTER seconds without a sign of life.
+CELERY_BEAT_SCHEDULE |= {
+    "relay-outbox": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 60,
+        "args": ("core.tasks.outbox_relay",),
+    },
+    "requeue-stale-imports": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 5 * 60,
+        "args": ("core.tasks.requeue_stale_imports",),
+    },
+}
+IMPORT_STALE_AFTER = int(env("IMPORT_STALE_AFTER", str(5 * 60)))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # With acks_late, Redis gives an unacknowledged task to another worker
+    # after this long: longer than the longest task (an import of the largest
+    # file, 20 MB, takes a minute or two; a mailing sends in batches), so a
+    # running task is never delivered twice. A task whose worker was killed is
+    # delivered again after it; imports are picked up sooner by
+    # requeue-stale-imports.
+    "visibility_timeout": 30 * 60,
+    # Fail fast when the broker host is unreachable: a request's hand-off on
+    # commit waits at most this long before leaving the row to the relay.
+    "socket_connect_timeout": 3,
+}
+# Worker processes started by the test suite share its cache keys (import progress).
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", CACHES["default"]["KEY_PREFIX"])
+# --- end of the outbox block -------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -330,3 +388,46 @@ LOGGING = {
 # history triggers into migrations), while django-tenants replaces migrate.
 # Only the "models have unmigrated changes" hint of migrate is affected.
 SILENCED_SYSTEM_CHECKS = ["commands.E001"]
+
+
+# --- Client address behind the TLS proxy (hardening: login limits) --------------------
+# allauth limits failed logins per client address. Behind the TLS-terminating
+# proxy the README requires, REMOTE_ADDR is the proxy's for every client, so
+# without this one person's typos would lock out a whole PTA. Set the number of
+# proxies you run in front of gunicorn (the client is the address that many
+# entries from the right of X-Forwarded-For; docker-compose.yml defaults to 1),
+# or the name of a header your proxy sets to the client's address (it then
+# wins). Never set either when clients can reach gunicorn directly: they
+# could then choose their own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+
+# --- Content-Security-Policy (hardening: headers; django-csp, CSPMiddleware above) -----
+# Only our own scripts, styles and connections: no inline script or style
+# (templates/base.html links /brand.css for the PTA's colour), no eval
+# (htmx is configured without it in base.html). data: images are the TOTP
+# QR code allauth renders. Downloads of stored files set their own stricter
+# policy (default-src 'none'; sandbox), which the middleware leaves alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# --- Large employee exports (hardening: web requests never do long work) --------------
+# Exports of more than employees.exporting.DIRECT_EXPORT_MAX rows are written by
+# the worker; their files are personal data, deleted a day later.
+CELERY_BEAT_SCHEDULE["purge-stale-employee-exports"] = {
+    "task": "tenants.tasks.dispatch_to_tenants",
+    "schedule": 24 * 60 * 60,
+    "args": ("employees.tasks.purge_stale_employee_exports",),
+}

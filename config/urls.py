@@ -24,6 +24,7 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("logo", tenant_views.logo, name="tenant_logo"),
+    path("brand.css", tenant_views.brand_css, name="brand_css"),
     path("utseende/", tenant_views.pta_look, name="pta_look"),
     # Before allauth's own patterns: users do not manage their addresses (tenants.views).
     path("accounts/email/", tenant_views.email_change_refused, name="account_email_refused"),

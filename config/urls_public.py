@@ -11,6 +11,7 @@ urlpatterns = [
     path("regioner/<int:pk>/", views.region_detail, name="region_detail"),
     path("regioner/<int:pk>/aktiv/", views.region_set_active, name="region_set_active"),
     path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("brand.css", views.brand_css, name="brand_css"),
     # Before allauth's own patterns: users do not manage their addresses (tenants.views).
     path("accounts/email/", views.email_change_refused, name="account_email_refused"),
     path("accounts/", include("allauth.urls")),

@@ -7,6 +7,16 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+# Characters of a value from a file that are kept on an import row or shown
+# (a cell may hold 10,000; core.tabular.MAX_CELL_LENGTH).
+SHOWN_LENGTH = 200
+
+
+def shortened(text: str, limit: int = SHOWN_LENGTH) -> str:
+    """`text` cut to at most `limit` characters, ending in "…" if it was cut:
+    the rule for every value of a file that is stored or shown."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -30,7 +40,13 @@ class RowError:
         return f"row {self.row}, {self.field}: {self.message}"
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "value": self.value, "message": self.message}
+        """The error as kept on an import row: its value and message shortened."""
+        return {
+            "row": self.row,
+            "field": self.field,
+            "value": shortened(str(self.value)),
+            "message": shortened(self.message),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> RowError:

@@ -2,8 +2,10 @@
 companies, and those to come): the file is stored and a status row made
 (uploaded → previewed → queued → running → done/failed); the user sees a
 preview, confirms it once, and the import runs in the request or, when it is
-large, in the Celery worker, while the page polls the row for progress. The
-file is deleted when the import ends; uploads nobody confirmed are purged.
+large, in the Celery worker (handed over through core.outbox), while the
+page polls the row and the progress the run reports through the cache. The
+file is deleted when the import ends; uploads nobody confirmed are purged,
+and imports stuck queued or running are handed to the worker again.
 
 What is read from the file, how it is compared and what is written belongs
 to each app; this module holds only the steps every import takes.
@@ -11,22 +13,31 @@ to each app; this module holds only the steps every import takes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 from uuid import uuid4
 
+from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import outbox
 from core.importing import ImportSummary, RowError
-from core.models import user_fk
+from core.models import OutboxMessage, user_fk
+
+logger = logging.getLogger(__name__)
 
 IMPORT_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
 MAX_IMPORT_SIZE = 20 * 1024 * 1024
@@ -57,6 +68,11 @@ class UploadedImport(models.Model):
     them in COUNTS, in the order the summary prints them (errors last)."""
 
     COUNTS: tuple[str, ...] = ()
+    #: The Celery task (by name) that runs a confirmed import in the worker,
+    #: taking its id; requeue_stale hands stuck imports to it again.
+    run_task: ClassVar[str] = ""
+    #: The running import's progress as last reported (with_live_progress).
+    live_percent: int | None = None
 
     created_by = user_fk(gettext_lazy("imported by"), null=True, blank=True)
     file = models.FileField(upload_to=import_upload_to, blank=True)
@@ -85,6 +101,8 @@ class UploadedImport(models.Model):
 
     @property
     def percent(self) -> int:
+        if self.live_percent is not None:
+            return self.live_percent
         return int(100 * self.processed / self.total) if self.total else 0
 
     def summary(self) -> ImportSummary:
@@ -126,6 +144,27 @@ def store_file(import_row: UploadedImport, *, content: bytes, filename: str) -> 
         raise
 
 
+@contextmanager
+def discarded_on_failure(import_row: UploadedImport) -> Iterator[None]:
+    """Wrap the steps that follow store_file in the same request (the
+    preview): if one raises, the row (with what cascades from it) and its
+    file are deleted before the error goes on, so that a failed upload leaves
+    no file behind. A row that cannot be deleted then is purged with the
+    unconfirmed imports."""
+    try:
+        yield
+    except BaseException:
+        storage, name = import_row.file.storage, import_row.file.name
+        try:
+            with transaction.atomic():
+                type(import_row).objects.filter(pk=import_row.pk).delete()
+        except DatabaseError:
+            logger.exception("Could not delete import %s after its preview failed", import_row.pk)
+        if name:
+            storage.delete(name)
+        raise
+
+
 def forget_file(import_row: UploadedImport) -> None:
     """Delete the stored file once the transaction commits (the caller saves
     the row); the counts and errors stay as a record of what happened."""
@@ -145,8 +184,10 @@ def import_confirm(
 ) -> Import:
     """Start a previewed import without errors, once: under the row's lock it
     moves previewed → queued. With more than `threshold` rows (and not
-    `run_now`) `task` (a Celery task taking the id) is queued when the
-    transaction commits; otherwise `execute(import_id=...)` runs here.
+    `run_now`) `task` (a Celery task taking the id) is queued through the
+    outbox, in the same transaction (core.outbox.enqueue: handed to Celery on
+    commit, or by the relay if the broker is down); otherwise
+    `execute(import_id=...)` runs here.
     Confirming an import that is no longer previewed does nothing.
     Raises ValidationError if the preview found errors."""
     with transaction.atomic():
@@ -158,7 +199,7 @@ def import_confirm(
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["status"])
         if locked.total > threshold and not run_now:
-            task.delay_on_commit(locked.pk)
+            outbox.enqueue(task=task, args=[locked.pk], key=run_key(type(locked), locked.pk))
             return locked
     return execute(import_id=locked.pk)
 
@@ -167,7 +208,9 @@ def claim_for_run(model: type[Import], pk: int) -> tuple[Import, bool]:
     """Move a confirmed import to running under its row lock: (row, True).
     An import that is not queued or running (finished, or never confirmed)
     is left alone: (row, False), so a second run does nothing. A running
-    one is claimed again: its worker died, and the import rolled back."""
+    one is claimed again: its worker died, and the import rolled back (a live
+    run holds the row's lock while it writes, so this waits for it and then
+    finds it finished). Reports progress 0 for the new run."""
     with transaction.atomic():
         import_row = model.objects.select_for_update().get(pk=pk)
         if import_row.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
@@ -176,6 +219,7 @@ def claim_for_run(model: type[Import], pk: int) -> tuple[Import, bool]:
         import_row.started_at = timezone.now()
         import_row.processed = 0
         import_row.save(update_fields=["status", "started_at", "processed"])
+    report_progress(import_row, percent=0, total=import_row.total)
     return import_row, True
 
 
@@ -195,11 +239,146 @@ def purge_unconfirmed(
     model: type[UploadedImport], *, before: datetime, forget: Callable[[UploadedImport], None] = forget_file
 ) -> int:
     """Delete the imports created before `before` that nobody confirmed,
-    with their files; returns how many."""
+    with their files; returns how many. Then delete the files stored before
+    `before` that no import row names (purge_orphan_files)."""
     count = 0
     for import_row in model.objects.filter(created_at__lt=before, status__in=UNCONFIRMED):
         with transaction.atomic():
             forget(import_row)
             import_row.delete()
         count += 1
+    purge_orphan_files(before=before)
     return count
+
+
+def purge_orphan_files(*, before: datetime) -> int:
+    """Delete the files under this schema's imports/ folder that were stored
+    before `before` and that no import row (of any kind) names: a file whose
+    row was rolled back or deleted another way. Returns how many."""
+    storage = UploadedImport._meta.get_field("file").storage
+    folder = f"imports/{connection.schema_name}"
+    try:
+        _folders, names = storage.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    named = set()
+    for model in apps.get_models():
+        if issubclass(model, UploadedImport):
+            named.update(model.objects.exclude(file="").values_list("file", flat=True))
+    count = 0
+    for path in (f"{folder}/{name}" for name in names):
+        if path not in named and storage.get_modified_time(path) < before:
+            storage.delete(path)
+            count += 1
+    return count
+
+
+# Progress and recovery -----------------------------------------------------------------
+
+# A progress report outlives any run (the page ignores one of an earlier run).
+PROGRESS_TIMEOUT = 6 * 60 * 60
+
+
+def run_key(model: type[UploadedImport], pk: int) -> str:
+    """What an import's outbox rows are about: "employees.employeeimport:17"."""
+    return f"{model._meta.label_lower}:{pk}"
+
+
+def _progress_key(model: type[UploadedImport], pk: int) -> str:
+    return f"import-progress:{run_key(model, pk)}"  # the cache adds the schema (django_tenants.cache.make_key)
+
+
+def report_progress(import_row: UploadedImport, *, percent: int, processed: int = 0, total: int = 0) -> None:
+    """Tell the progress page how far a running import has come (0-99 %;
+    the finished row says 100), and requeue_stale that its run is alive.
+
+    Through the cache, not the row: a run writes its row inside one
+    transaction, which other connections see only when it commits. Never
+    raises: an import does not fail because the cache is down.
+    """
+    started = import_row.started_at.timestamp() if import_row.started_at else None
+    value = {
+        "run": started,
+        "percent": max(0, min(int(percent), 99)),
+        "processed": processed,
+        "total": total,
+        "at": time.time(),
+    }
+    try:
+        cache.set(_progress_key(type(import_row), import_row.pk), value, PROGRESS_TIMEOUT)
+    except Exception:
+        logger.warning("Progress of %s not reported (the cache is unavailable)", import_row, exc_info=True)
+
+
+def _reported(import_row: UploadedImport) -> dict | None:
+    """The last report of the import's current run, if the cache has one."""
+    try:
+        value = cache.get(_progress_key(type(import_row), import_row.pk))
+    except Exception:
+        logger.warning("Progress of %s not read (the cache is unavailable)", import_row, exc_info=True)
+        return None
+    started = import_row.started_at.timestamp() if import_row.started_at else None
+    return value if value and value.get("run") == started else None
+
+
+def with_live_progress(import_row: Import) -> Import:
+    """The import as its progress page shows it: a running one with the
+    progress its run last reported (processed, total, percent; not saved)."""
+    if import_row.status == ImportStatus.RUNNING and (value := _reported(import_row)):
+        import_row.live_percent = value["percent"]
+        import_row.processed = value["processed"]
+        import_row.total = value["total"] or import_row.total
+    return import_row
+
+
+def import_models() -> list[type[UploadedImport]]:
+    """Every kind of import that runs in the worker (declares `run_task`)."""
+    return [model for model in apps.get_models() if issubclass(model, UploadedImport) and model.run_task]
+
+
+def requeue_stale(*, stale_after: timedelta) -> int:
+    """Hand the imports of this schema that are stuck back to the worker
+    (their `run_task`, through the outbox); returns how many.
+
+    Rules:
+    - queued, and its last hand-off to Celery (outbox row) was sent more than
+      `stale_after` ago, or there is none: the message was lost;
+    - running, and its run is gone: the row is not locked (a live run holds
+      its lock while it compares and writes), and neither its start nor its
+      last progress report is more recent than `stale_after` (a live run
+      reads its rows unlocked, reporting as it goes). It goes back to queued,
+      and claim_for_run claims it again.
+    An import with an unsent or recent hand-off is left to it. A duplicate
+    hand-off is harmless: a run of a finished import does nothing.
+    """
+    cutoff = timezone.now() - stale_after
+    count = 0
+    for model in import_models():
+        handed_over = set(
+            OutboxMessage.objects.filter(key__startswith=f"{model._meta.label_lower}:")
+            .filter(Q(sent_at__isnull=True) | Q(sent_at__gte=cutoff))
+            .values_list("key", flat=True)
+        )
+        with transaction.atomic():
+            stuck = model.objects.select_for_update(skip_locked=True).filter(
+                status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)
+            )
+            for import_row in stuck.order_by("pk"):
+                key = run_key(model, import_row.pk)
+                if key in handed_over or (import_row.status == ImportStatus.RUNNING and _alive(import_row, cutoff)):
+                    continue
+                logger.warning(
+                    "Import %s was %s with no sign of life; handing it to the worker again", key, import_row.status
+                )
+                import_row.status, import_row.processed = ImportStatus.QUEUED, 0
+                import_row.save(update_fields=["status", "processed"])
+                outbox.enqueue(task=model.run_task, args=[import_row.pk], key=key)
+                count += 1
+    return count
+
+
+def _alive(import_row: UploadedImport, cutoff: datetime) -> bool:
+    if import_row.started_at and import_row.started_at >= cutoff:
+        return True
+    value = _reported(import_row)
+    return bool(value and value["at"] >= cutoff.timestamp())

@@ -43,6 +43,8 @@ def employee_import_execute(*, import_id: int) -> EmployeeImport:
             parsed = kept_rows(employee_import)
         rows = len(parsed.rows) + len({e.row for e in parsed.errors})
         checked = time.perf_counter()
+        # Progress goes through the cache: what this transaction writes to the row is seen only at commit.
+        imports.report_progress(employee_import, percent=20, processed=rows, total=rows)  # read and checked
         with transaction.atomic():
             employee_import = EmployeeImport.objects.select_for_update().select_related("company").get(pk=import_id)
             if employee_import.status != ImportStatus.RUNNING:
@@ -56,10 +58,12 @@ def employee_import_execute(*, import_id: int) -> EmployeeImport:
                     create_missing=employee_import.create_missing,
                     today=today(),
                 )
+            imports.report_progress(employee_import, percent=50, processed=rows, total=rows)  # compared
             record_plan(employee_import, plan)
             if not plan.errors:
                 with pghistory.context(user=employee_import.created_by_id, import_id=employee_import.pk):
                     import_write(company=company, plan=plan, today=today())
+                imports.report_progress(employee_import, percent=90, processed=rows, total=rows)  # written
             employee_import.status = ImportStatus.FAILED if plan.errors else ImportStatus.DONE
             employee_import.processed = rows
             employee_import.total = rows
@@ -82,7 +86,6 @@ def employee_import_execute(*, import_id: int) -> EmployeeImport:
 
 STAGE_COLUMNS = {
     "employee_id": "bigint",
-    "row_number": "integer",
     "first_name": "text",
     "last_name": "text",
     "email": "text",
@@ -95,65 +98,65 @@ STAGE_COLUMNS = {
     "end_date": "date",
     "preferred_language": "text",
 }
-WRITE_COLUMNS = [c for c in STAGE_COLUMNS if c not in ("employee_id", "row_number")]
+WRITE_COLUMNS = [c for c in STAGE_COLUMNS if c != "employee_id"]
 
 
 def import_write(*, company: Company, plan: Plan, today: date) -> None:
-    """Write a plan set-based: COPY the new and changed rows into a temporary
-    staging table, then one INSERT for the new employees, one UPDATE ... FROM
-    for the changed ones (only the columns that changed) and one UPDATE for
-    leavers. Call inside a transaction that holds the company's row lock."""
+    """Write a plan set-based: COPY the new employees straight into the
+    employee table, COPY the changed ones into a temporary staging table and
+    apply them with one UPDATE ... FROM (only the columns that changed), and
+    one UPDATE for leavers. History and the company's employee count come
+    from the table's statement-level triggers. Call inside a transaction that
+    holds the company's row lock."""
     location_ids = _places_ensure(Location, company, plan.new_locations)
     department_ids = _places_ensure(Department, company, plan.new_departments)
     table = connection.ops.quote_name(Employee._meta.db_table)
-    columns = ", ".join(WRITE_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS employee_import_stage")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE employee_import_stage ("
-            + ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS.items())
-            + ") ON COMMIT DROP"
+
+    def stored(values: dict) -> tuple:
+        return (
+            values["first_name"],
+            values["last_name"],
+            values["email"],
+            values["mobile"],
+            values["employee_number"],
+            location_ids.get(values["location"]),
+            department_ids.get(values["department"]),
+            values["status"],
+            values["start_date"],
+            values["end_date"],
+            values["preferred_language"],
         )
-        with cursor.copy(f"COPY employee_import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
-            for values in (*plan.inserts, *plan.updates):
-                copy.write_row(
-                    (
-                        values.get("id"),
-                        values["row"],
-                        values["first_name"],
-                        values["last_name"],
-                        values["email"],
-                        values["mobile"],
-                        values["employee_number"],
-                        location_ids.get(values["location"]),
-                        department_ids.get(values["department"]),
-                        values["status"],
-                        values["start_date"],
-                        values["end_date"],
-                        values["preferred_language"],
-                    )
-                )
+
+    with connection.cursor() as cursor:
         if plan.inserts:
-            cursor.execute(
-                f"INSERT INTO {table} (company_id, {columns}, updated_at) "  # noqa: S608 (names from code)
-                f"SELECT %s, {columns}, now() FROM employee_import_stage WHERE employee_id IS NULL ORDER BY row_number",
-                [company.pk],
-            )
+            # In file order, so ids follow the rows; one statement, so the triggers fire once.
+            now = timezone.now()
+            with cursor.copy(f"COPY {table} (company_id, {', '.join(WRITE_COLUMNS)}, updated_at) FROM STDIN") as copy:
+                for values in plan.inserts:
+                    copy.write_row((company.pk, *stored(values), now))
         changed = {column for values in plan.updates for column, _old, _new in values["changes"]}
         if changed:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE employee_import_stage ("
+                + ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS.items())
+                + ") ON COMMIT DROP"
+            )
+            with cursor.copy(f"COPY employee_import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+                for values in plan.updates:
+                    copy.write_row((values["id"], *stored(values)))
             assignments = ", ".join(f"{_column(name)} = s.{_column(name)}" for name in sorted(changed))
             cursor.execute(
                 f"UPDATE {table} AS e SET {assignments}, updated_at = now() "  # noqa: S608 (names from code)
                 "FROM employee_import_stage AS s WHERE e.id = s.employee_id AND e.company_id = %s",
                 [company.pk],
             )
+            cursor.execute("DROP TABLE employee_import_stage")
         if plan.leavers:
             cursor.execute(
                 f"UPDATE {table} SET status = %s, end_date = COALESCE(end_date, %s), "  # noqa: S608
                 "leave_from = NULL, leave_until = NULL, updated_at = now() WHERE company_id = %s AND id = ANY(%s)",
                 [EmployeeStatus.LEFT, today, company.pk, [e["id"] for e in plan.leavers]],
             )
-        cursor.execute("DROP TABLE employee_import_stage")
 
 
 def _column(name: str) -> str:
@@ -181,11 +184,15 @@ def kept_rows(employee_import: EmployeeImport) -> Parsed:
     if kept is not None:
         return unpack_rows(kept)
     table = read_import_file(employee_import)
-    EmployeeImport.objects.filter(pk=employee_import.pk).update(total=len(table.rows))
+    total = len(table.rows)
+    EmployeeImport.objects.filter(pk=employee_import.pk).update(total=total)
     return clean_rows(
         table,
         import_mapping(employee_import),
-        on_progress=lambda n: EmployeeImport.objects.filter(pk=employee_import.pk).update(processed=n),
+        # Reading and checking is the first fifth of the bar.
+        on_progress=lambda n: imports.report_progress(
+            employee_import, percent=20 * n // total, processed=n, total=total
+        ),
     )
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from companies.models import Company
-from core.importing import ImportSummary, RowError
+from core.importing import ImportSummary, RowError, shortened
 from core.tabular import Table, fold, unneutralise
 from employees.cleaning import (
     is_national_id,
@@ -242,7 +242,7 @@ def mapping_warnings(table: Table, mapping: dict[int, str]) -> list[str]:
     warnings = []
     blocked = national_id_columns(table)
     for index, header in enumerate(table.headers):
-        label = header or _("column %(n)s") % {"n": index + 1}
+        label = shortened(header) if header else _("column %(n)s") % {"n": index + 1}
         if index in blocked:
             warnings.append(
                 _("Column “%(header)s” looks like national identity numbers; it was not imported.") % {"header": label}

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pghistory
 import pgtrigger
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Department, Location
 
 # ImportStatus is imported from here by callers; migration 0002 names import_upload_to here.
 from core.imports import ImportStatus, UploadedImport, import_upload_to  # noqa: F401
+from core.models import user_fk
 from employees.cleaning import validate_e164
 
 
@@ -162,6 +165,7 @@ class EmployeeImport(UploadedImport):
     """
 
     COUNTS = ("added", "updated", "unchanged", "left")
+    run_task = "employees.tasks.run_employee_import"
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="employee_imports")
     encoding = models.CharField(max_length=20, blank=True)
@@ -192,3 +196,52 @@ class EmployeeImportRows(models.Model):
 
     def __str__(self) -> str:
         return f"rows of import {self.pk}"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def export_upload_to(instance: EmployeeExport, filename: str) -> str:
+    # The schema keeps PTAs' files apart; the random name says nothing about the company.
+    return f"exports/{connection.schema_name}/{instance.uuid.hex}.{instance.format}"
+
+
+class EmployeeExport(models.Model):
+    """An employee list too large to write in a web request, written by the
+    Celery worker (employees.exporting) while the page polls the row. The file
+    is personal data: it is deleted with the row a day later
+    (employees.tasks.purge_stale_employee_exports)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="employee_exports")
+    uuid = models.UUIDField(default=uuid4, unique=True, editable=False)
+    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    file = models.FileField(upload_to=export_upload_to, blank=True, max_length=200)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    created_by = user_fk(_("exported by"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of company {self.company_id} ({self.format})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.processed / self.total)) if self.total else 0

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from companies.models import Company
+from core.importing import shortened
 from core.tabular import Table, read_table
 from employees.importing import national_id_columns
 from employees.models import Employee, EmployeeImport, EmployeeStatus, ImportStatus
@@ -74,12 +75,16 @@ EXPORT_HEADERS = [
     "Status",
     "Språk",
 ]
+# Rows fetched per round trip from the server-side cursor of an export.
+EXPORT_CHUNK = 2000
 # Norwegian words for the status, as the import reads them back.
 EXPORT_STATUS = {EmployeeStatus.ACTIVE: "aktiv", EmployeeStatus.ON_LEAVE: "permisjon", EmployeeStatus.LEFT: "sluttet"}
 
 
 def employee_export_rows(*, company: Company):
-    """One tuple per employee, in the order of EXPORT_HEADERS; one query."""
+    """One tuple per employee, in the order of EXPORT_HEADERS; one query,
+    read in chunks through a server-side cursor, so that a list of 200,000
+    is never held in memory whole."""
     for row in (
         Employee.objects.filter(company=company)
         .order_by("last_name", "first_name", "pk")
@@ -96,6 +101,7 @@ def employee_export_rows(*, company: Company):
             "status",
             "preferred_language",
         )
+        .iterator(chunk_size=EXPORT_CHUNK)
     ):
         yield (*row[:9], EXPORT_STATUS.get(row[9], row[9]), row[10])
 
@@ -104,10 +110,16 @@ def employee_import_list(*, company: Company) -> QuerySet[EmployeeImport]:
     return EmployeeImport.objects.filter(company=company).defer("errors", "preview", "headers")
 
 
+# Characters shown of a header or a sample value on the mapping page.
+SAMPLE_LENGTH = 60
+
+
 def employee_import_columns(*, employee_import: EmployeeImport) -> list[dict]:
     """The file's columns for the mapping page: header, a few sample values,
     the field it is mapped to, and whether it holds national identity numbers
-    (those are never offered for import, and their values never shown)."""
+    (those are never offered for import, and their values never shown).
+    There are at most core.tabular.MAX_COLUMNS; headers and samples are
+    shortened (SAMPLE_LENGTH), so that a wide file never makes a huge page."""
     table = read_import_file(employee_import)
     blocked = set(national_id_columns(table))
     columns = []
@@ -115,12 +127,16 @@ def employee_import_columns(*, employee_import: EmployeeImport) -> list[dict]:
         samples = (
             []
             if index in blocked
-            else [str(cells[index]) for _row, cells in table.rows[:20] if cells[index] not in (None, "")][:3]
+            else [
+                shortened(str(cells[index]), SAMPLE_LENGTH)
+                for _row, cells in table.rows[:20]
+                if cells[index] not in (None, "")
+            ][:3]
         )
         columns.append(
             {
                 "index": index,
-                "header": header,
+                "header": shortened(header, SAMPLE_LENGTH),
                 "samples": samples,
                 "field": employee_import.mapping.get(str(index), ""),
                 "national_id": index in blocked,

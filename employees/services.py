@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from companies.models import Company
-from core import imports
+from core import imports, outbox
 from core.dates import today
-from core.importing import ImportSummary
+from core.importing import ImportSummary, shortened
 from core.tabular import Table, TableError, read_table
 from employees.import_execution import employee_import_execute, forget_personal_data, import_mapping, record_plan
 from employees.importing import (
@@ -24,9 +24,17 @@ from employees.importing import (
     paused_gc,
     plan_import,
 )
-from employees.models import Employee, EmployeeImport, EmployeeImportRows, EmployeeStatus, ImportStatus
+from employees.models import (
+    Employee,
+    EmployeeExport,
+    EmployeeImport,
+    EmployeeImportRows,
+    EmployeeStatus,
+    ExportStatus,
+    ImportStatus,
+)
 from employees.selectors import read_import_file
-from employees.tasks import run_employee_import
+from employees.tasks import run_employee_export, run_employee_import
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +161,7 @@ def _store(
         original_name=filename[:255],
         encoding=table.encoding,
         delimiter=table.delimiter,
-        headers=table.headers,
+        headers=[shortened(header) for header in table.headers],
         mapping={str(index): name for index, name in mapping.items()},
         full_list=full_list,
         create_missing=create_missing,
@@ -162,7 +170,8 @@ def _store(
     imports.store_file(employee_import, content=content, filename=filename)
     plan = None
     if not mapping_problems(set(mapping.values())):
-        plan = employee_import_preview(employee_import=employee_import, table=table)
+        with imports.discarded_on_failure(employee_import):
+            plan = employee_import_preview(employee_import=employee_import, table=table)
     return employee_import, plan
 
 
@@ -257,7 +266,7 @@ def employee_import_preview(*, employee_import: EmployeeImport, table: Table | N
 def employee_import_confirm(*, employee_import: EmployeeImport, run_now: bool = False) -> EmployeeImport:
     """Start a previewed import without errors: in this process if it is small
     (or `run_now`, as the command line does), else in the Celery worker
-    (queued when this transaction commits). Confirming twice does nothing the
+    (queued through the outbox in this transaction). Confirming twice does nothing the
     second time (core.imports.import_confirm)."""
     return imports.import_confirm(
         employee_import,
@@ -266,3 +275,36 @@ def employee_import_confirm(*, employee_import: EmployeeImport, run_now: bool = 
         execute=employee_import_execute,
         run_now=run_now,
     )
+
+
+# Exports ---------------------------------------------------------------------------------
+
+
+def employee_export_start(*, company: Company, fmt: str, user_id: int | None) -> EmployeeExport:
+    """Queue the writing of a large employee list as a file (a small list is
+    written in the request, employees.exporting.employee_export_content).
+
+    The export row is created with an outbox row for
+    employees.tasks.run_employee_export (core.outbox.enqueue: handed to
+    Celery when the transaction commits, or by the relay). An export of the same company and format
+    that the same user started and that is still queued or running is
+    returned instead of a second one, so a repeated click makes one file.
+    """
+    with transaction.atomic():
+        running = (
+            EmployeeExport.objects.filter(
+                company=company,
+                format=fmt,
+                created_by_id=user_id,
+                status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING),
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if running is not None:
+            return running
+        export = EmployeeExport(company=company, format=fmt, created_by_id=user_id)
+        export.full_clean()
+        export.save()
+        outbox.enqueue(task=run_employee_export, args=[export.pk], key=f"employees.employeeexport:{export.pk}")
+    return export

@@ -10,6 +10,9 @@ company_patterns = [
     path("<int:pk>/", views.employee_edit, name="edit"),
     path("<int:pk>/status/", views.employee_status, name="status"),
     path("<int:pk>/fjern/", views.employee_delete, name="delete"),
+    # Before the format pattern: an export's number is not a format.
+    path("eksport/<int:pk>/", views.export_progress, name="export_progress"),
+    path("eksport/<int:pk>/fil/", views.export_download, name="export_download"),
     path("eksport/<str:fmt>/", views.employee_export, name="export"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/kolonner/", views.import_mapping, name="import_mapping"),

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,11 +19,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.models import Company
 from companies.permissions import CompanyRequest, company_member_required, get_company_for_user, is_staff
 from core.forms import add_validation_error
-from core.tabular import write_csv, write_xlsx
-from employees import selectors, services
+from core.imports import with_live_progress
+from core.paging import list_page
+from employees import exporting, selectors, services
 from employees.forms import ColumnMappingForm, EmployeeForm, EmployeeStatusForm, ImportUploadForm
 from employees.importing import FIELD_LABELS, HEADER_SYNONYMS, employee_field_label
-from employees.models import Employee, EmployeeImport, EmployeeStatus, ImportStatus
+from employees.models import (
+    Employee,
+    EmployeeExport,
+    EmployeeImport,
+    EmployeeStatus,
+    ExportFormat,
+    ExportStatus,
+    ImportStatus,
+)
 from tenants.http import AuthenticatedRequest
 from tenants.permissions import staff_required
 
@@ -52,6 +61,11 @@ def _get_employee_for_user(request: CompanyRequest, company_pk: int, pk: int) ->
 def _get_import_for_user(request: CompanyRequest, company_pk: int, pk: int) -> tuple[Company, EmployeeImport]:
     company = _get_company(request, company_pk)
     return company, get_object_or_404(EmployeeImport.objects.select_related("company"), pk=pk, company=company)
+
+
+def _get_export_for_user(request: CompanyRequest, company_pk: int, pk: int) -> tuple[Company, EmployeeExport]:
+    company = _get_company(request, company_pk)
+    return company, get_object_or_404(EmployeeExport, pk=pk, company=company)
 
 
 def _context(request: CompanyRequest, company: Company, **extra) -> dict:
@@ -195,21 +209,52 @@ def employee_delete(request: CompanyRequest, company_pk: int, pk: int):
 
 
 @company_member_required
-@require_GET
+@require_POST
 def employee_export(request: CompanyRequest, company_pk: int, fmt: str):
+    """A small list is the download itself; a large one is written by the
+    Celery worker while the export's page shows its progress."""
     company = _get_company(request, company_pk)
-    rows = selectors.employee_export_rows(company=company)
-    filename = f"ansatte-{company.org_number}-{timezone.localdate():%Y-%m-%d}"
-    if fmt == "csv":
-        response = HttpResponse(write_csv(selectors.EXPORT_HEADERS, rows), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            write_xlsx(selectors.EXPORT_HEADERS, rows, title="Ansatte"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
+    if fmt not in ExportFormat.values:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    if company.employees.count() > exporting.DIRECT_EXPORT_MAX:
+        export = services.employee_export_start(company=company, fmt=fmt, user_id=request.user.pk)
+        return redirect("employees:export_progress", company.pk, export.pk)
+    response = HttpResponse(
+        exporting.employee_export_content(company=company, fmt=fmt), content_type=exporting.CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exporting.export_filename(company, fmt)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@company_member_required
+@require_GET
+def export_progress(request: CompanyRequest, company_pk: int, pk: int):
+    company, export = _get_export_for_user(request, company_pk, pk)
+    template = "employees/export_progress.html#progress" if request.htmx else "employees/export_progress.html"
+    return render(request, template, _context(request, company, export=export))
+
+
+@company_member_required
+@require_GET
+def export_download(request: CompanyRequest, company_pk: int, pk: int):
+    company, export = _get_export_for_user(request, company_pk, pk)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=exporting.export_filename(company, export.format, timezone.localdate(export.created_at)),
+        content_type=exporting.CONTENT_TYPES[export.format],
+    )
+    # Always a download, never rendered by the browser, never kept in a shared cache.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -303,19 +348,26 @@ def import_preview(request: CompanyRequest, company_pk: int, pk: int):
             request,
             company,
             employee_import=employee_import,
-            preview=_preview_for_display(employee_import.preview),
-            errors=_errors(employee_import),
+            preview=_preview_for_display(request, employee_import.preview),
+            errors=_errors(request, employee_import),
         ),
     )
 
 
-def _preview_for_display(preview: dict) -> dict:
-    """Field labels in the reader's language (the preview stores field keys)."""
-    updated = [
-        {**item, "changes": [[employee_field_label(key), old, new] for key, old, new in item["changes"]]}
-        for item in preview.get("updated", [])
-    ]
-    return {**preview, "updated": updated}
+def _preview_for_display(request: CompanyRequest, preview: dict) -> dict:
+    """The samples a page at a time (`added_page`, `updated_page`,
+    `left_page`), field labels in the reader's language (the preview stores
+    field keys)."""
+
+    def with_labels(item: dict) -> dict:
+        return {**item, "changes": [[employee_field_label(key), old, new] for key, old, new in item["changes"]]}
+
+    return {
+        **preview,
+        "added": list_page(request, preview.get("added", []), param="added_page"),
+        "updated": list_page(request, preview.get("updated", []), param="updated_page", shown=with_labels),
+        "left": list_page(request, preview.get("left", []), param="left_page"),
+    }
 
 
 @company_member_required
@@ -336,14 +388,23 @@ def import_progress(request: CompanyRequest, company_pk: int, pk: int):
     company, employee_import = _get_import_for_user(request, company_pk, pk)
     if employee_import.status in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
         return redirect("employees:import_preview", company.pk, employee_import.pk)
+    employee_import = with_live_progress(employee_import)  # the run reports through the cache
     template = "employees/import_progress.html#progress" if request.htmx else "employees/import_progress.html"
     return render(
-        request, template, _context(request, company, employee_import=employee_import, errors=_errors(employee_import))
+        request,
+        template,
+        _context(request, company, employee_import=employee_import, errors=_errors(request, employee_import)),
     )
 
 
-def _errors(employee_import: EmployeeImport) -> list[dict]:
-    return [{**error, "label": employee_field_label(error["field"])} for error in employee_import.errors]
+def _errors(request: CompanyRequest, employee_import: EmployeeImport):
+    """The kept errors a page at a time (`errors_page`), with the field's label."""
+    return list_page(
+        request,
+        employee_import.errors,
+        param="errors_page",
+        shown=lambda error: {**error, "label": employee_field_label(error["field"])},
+    )
 
 
 # Cards on other apps' pages (config.composition) ----------------------------------------

@@ -3,8 +3,12 @@ from a request, so mail sent by a worker points at the right PTA."""
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -20,12 +24,22 @@ def tenant_url(tenant: Pta, path: str) -> str:
     return f"{settings.SITE_SCHEME}://{domain.domain}{port}{path}"
 
 
-def send_templated_mail(*, template: str, to: list[str], context: dict) -> None:
+def stable_message_id(*parts: object) -> str:
+    """A Message-ID that is the same every time the same mail is sent, so that
+    a mail sent again after a crash is recognisable as the same one:
+    <part.part.schema@the domain of DEFAULT_FROM_EMAIL>. Object ids repeat
+    between tenants, so the schema is part of it."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or str(DNS_NAME)
+    return "<" + ".".join(str(part) for part in (*parts, connection.schema_name)) + f"@{domain}>"
+
+
+def send_templated_mail(*, template: str, to: list[str], context: dict, message_id: str | None = None) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    headers = {"Message-ID": message_id} if message_id else None
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers)
     message.attach_alternative(html, "text/html")
     message.send()
 

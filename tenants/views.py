@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import add_validation_error
+from core.validators import HEX_COLOUR
 from tenants import selectors, services
 from tenants.forms import AcceptInvitationForm, InvitationForm, LookForm, PtaCreateForm
 from tenants.http import AuthenticatedRequest, TenantRequest
@@ -53,6 +54,24 @@ def logo(request: TenantRequest):
     content_type = "image/jpeg" if tenant.logo.name.endswith(".jpg") else "image/png"
     response = FileResponse(tenant.logo.open("rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Without a tenant (an unknown host) static/css/app.css has the same colour.
+DEFAULT_BRAND_COLOUR = "#1f4e79"
+
+
+@require_GET
+def brand_css(request: TenantRequest):
+    """The PTA's colour as a stylesheet, so that no page needs an inline style
+    (the Content-Security-Policy allows none). Pages link it with the colour
+    in the query string, so a new colour is a new URL and this one may be
+    cached for a day."""
+    colour = request.tenant.brand_colour
+    if not HEX_COLOUR.match(colour or ""):
+        colour = DEFAULT_BRAND_COLOUR  # never write anything but a colour into the stylesheet
+    response = HttpResponse(f":root {{ --brand: {colour}; }}\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
     return response
 
 

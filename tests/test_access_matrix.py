@@ -25,7 +25,7 @@ Roles on a PTA host (pta-a unless said), all looking at company A1's objects:
                  ids coinciding between schemas
   coordinator    the national coordinator, signed in on PTA A's host: no
                  membership there, so 403 except on the open prefixes
-                 (/accounts/, /i18n/, /invitasjon/, /logo)
+                 (/accounts/, /i18n/, /invitasjon/, /logo, /brand.css)
 
 Roles on the national host: anonymous, the coordinator, and a PTA admin and
 a contact person of PTA A signed in there (no membership in the public
@@ -67,7 +67,7 @@ from companies.models import (
     Visibility,
 )
 from employees import services as employee_services
-from employees.models import Employee, EmployeeImport, ImportStatus
+from employees.models import Employee, EmployeeExport, EmployeeImport, ImportStatus
 from tenants import services as tenant_services
 from tenants.models import Membership, Pta, Role
 from tenants.signals import SESSION_TENANT_KEY
@@ -149,6 +149,10 @@ def employee(o: Objects) -> dict:
 
 def export_csv(o: Objects) -> dict:
     return {"company_pk": o.company.pk, "fmt": "csv"}
+
+
+def finished_export(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.finished_export.pk}
 
 
 def previewed_import(o: Objects) -> dict:
@@ -251,7 +255,10 @@ PTA_MATRIX: dict[str, Row] = {
     # An empty status form is shown again with its errors.
     "employees:status":          Row("post", employee,        (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:delete":          Row("get",  employee,        (LOGIN, 200, 404, 200, 200, 404, 403)),
-    "employees:export":          Row("get",  export_csv,      (LOGIN, 200, 404, 200, 200, 404, 403)),
+    # A1 has few employees: the file itself (a large list redirects to its export's page).
+    "employees:export":          Row("post", export_csv,      (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:export_progress": Row("get",  finished_export, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:export_download": Row("get",  finished_export, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:import_upload":   Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:import_mapping":  Row("get",  previewed_import, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:import_preview":  Row("get",  previewed_import, (LOGIN, 200, 404, 200, 200, 404, 403)),
@@ -270,6 +277,8 @@ PTA_MATRIX: dict[str, Row] = {
     "invitation_accept":         Row("get",  pta_invitation,  (200, 200, 200, 200, 200, 410, 200)),
     # PTA A has a logo, PTA B none.
     "tenant_logo":               Row("get",  logo,            (200, 200, 200, 200, 200, 404, 200)),
+    # The PTA's colour as a stylesheet (no inline style): every page links it, for everyone.
+    "brand_css":                 Row("get",  none,            (200, 200, 200, 200, 200, 200, 200)),
     "pta_look":                  Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
 }
 
@@ -285,6 +294,7 @@ NATIONAL_MATRIX: dict[str, Row] = {
     "region_detail":        Row("get",  region,              (LOGIN, 200, 403, 403)),
     "region_set_active":    Row("post", region,              (LOGIN, To("/regioner/{pk}/"), 403, 403), data={"active": "1"}),  # noqa: E501
     "invitation_accept":    Row("get",  national_invitation, (200, 200, 200, 200)),
+    "brand_css":            Row("get",  none,                (200, 200, 200, 200)),
 }
 
 # --- allauth and i18n, on both sites -------------------------------------------------
@@ -474,6 +484,15 @@ class Objects:
                 finished_at=timezone.now(),
             )
         )
+
+    @cached_property
+    def finished_export(self) -> EmployeeExport:
+        def build():
+            export = EmployeeExport(company=self.company, format="csv", status="done", total=1, processed=1)
+            export.file.save("export", ContentFile(b"Fornavn;Etternavn\r\nKari;Matrise\r\n"))
+            return export
+
+        return self._in_a(build)
 
     @cached_property
     def previewed_company_import(self) -> CompanyImport:

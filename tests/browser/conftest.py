@@ -32,6 +32,34 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 AXE = ARTIFACTS.parent / "node_modules" / "axe-core" / "axe.min.js"
+# Records what the Content-Security-Policy blocks on a page (checked by check_accessibility).
+# Init scripts come from the browser's DevTools protocol, which the policy does not govern.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} ${e.sample || ""}`);
+});
+"""
+
+
+class CspWatchingBrowser:
+    """The browser, with every new context and page recording Content-Security-Policy violations."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.add_init_script(CSP_WATCH)
+        return context
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        page.add_init_script(CSP_WATCH)
+        return page
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +71,7 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
+        yield CspWatchingBrowser(browser)
         browser.close()
 
 
@@ -66,10 +94,14 @@ def live_server_port(committed_world):
 
 
 def check_accessibility(page, name: str) -> None:
-    """Run axe-core (WCAG 2.1 A/AA rules) and fail on serious or critical violations."""
+    """Run axe-core (WCAG 2.1 A/AA rules) and fail on serious or critical violations,
+    and on anything the page's Content-Security-Policy blocked."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
+    blocked = page.evaluate("() => window.__cspViolations")
+    assert blocked == [], f"Content-Security-Policy violations on {name} ({page.url}): {blocked}"
+    # Evaluated through the DevTools protocol: a <script> tag (add_script_tag) is inline, which the policy blocks.
+    page.evaluate(AXE.read_text())
     result = page.evaluate(
         "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
     )

@@ -18,8 +18,8 @@ def _pages(company_pk: int, employee_pk: int, import_pk: int) -> list[tuple[str,
         ("get", url("edit", company_pk, employee_pk)),
         ("post", url("status", company_pk, employee_pk)),
         ("get", url("delete", company_pk, employee_pk)),
-        ("get", url("export", company_pk, "csv")),
-        ("get", url("export", company_pk, "xlsx")),
+        ("post", url("export", company_pk, "csv")),
+        ("post", url("export", company_pk, "xlsx")),
         ("get", url("import_upload", company_pk)),
         ("get", url("import_mapping", company_pk, import_pk)),
         ("get", url("import_preview", company_pk, import_pk)),
@@ -54,10 +54,10 @@ def _every_request(company_pk: int, employee_pk: int, import_pk: int) -> list[tu
         ("get", url("status", c, e), {}, 405, ""),
         ("post", url("status", c, e), {"status-status": "on_leave"}, 302, url("edit", c, e)),
         ("get", url("delete", c, e), {}, 200, ""),
-        ("get", url("export", c, "csv"), {}, 200, ""),
-        ("get", url("export", c, "xlsx"), {}, 200, ""),
-        ("get", url("export", c, "pdf"), {}, 404, ""),
-        ("post", url("export", c, "csv"), {}, 405, ""),
+        ("post", url("export", c, "csv"), {}, 200, ""),
+        ("post", url("export", c, "xlsx"), {}, 200, ""),
+        ("post", url("export", c, "pdf"), {}, 404, ""),
+        ("get", url("export", c, "csv"), {}, 405, ""),
         ("get", url("import_upload", c), {}, 200, ""),
         ("post", url("import_upload", c), {}, 200, ""),  # no file: the form again, with its error
         # The import is previewed: its columns may still be changed.
@@ -162,7 +162,7 @@ def test_wrong_http_method_gets_405(world, a2_objects):
     company = world.company_a2.pk
     assert client.post(url("list", company)).status_code == 405
     assert client.get(url("status", company, employee.pk)).status_code == 405
-    assert client.post(url("export", company, "csv")).status_code == 405
+    assert client.get(url("export", company, "csv")).status_code == 405
     assert client.post(url("import_preview", company, employee_import.pk)).status_code == 405
     assert client.get(url("import_confirm", company, employee_import.pk)).status_code == 405
     assert client.post(url("import_progress", company, employee_import.pk)).status_code == 405
