@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
+import operator
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -398,15 +399,12 @@ def pack_rows(parsed: Parsed) -> bytes:
     if parsed.errors:
         raise ValueError("Only a file without errors is kept.")
     columns = [c for c in COLUMNS if c in parsed.fields]
-    dates = [i for i, c in enumerate(columns, start=1) if c in DATE_COLUMNS]
-    rows = []
-    for number, values in parsed.rows:
-        row = [number, *[values[c] for c in columns]]
-        for i in dates:
-            row[i] = row[i] and row[i].isoformat()
-        rows.append(row)
+    values_of = operator.itemgetter(*columns) if len(columns) > 1 else lambda values: (values[columns[0]],)
+    rows = [(number, *values_of(values)) for number, values in parsed.rows]
     data = {"columns": columns, "rows": rows, "warnings": parsed.warnings}
-    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+    # Dates are the only values JSON does not know: written as ISO dates, read back by unpack_rows.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=date.isoformat)
+    return zlib.compress(text.encode(), 1)
 
 
 def unpack_rows(packed: bytes) -> Parsed:
