@@ -53,3 +53,16 @@ def committed_world(django_db_setup, django_db_blocker) -> World:
 def _public_schema_after_test():
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded and generated files go to a temporary folder, not .data/media."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return tmp_path / "media"

@@ -36,14 +36,8 @@ MIDDLEWARE = 10  # the five queries above, each after its SET search_path
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def _files_in_tmp(media_root):
+    return media_root
 
 
 # --- Rows for the lists --------------------------------------------------------------

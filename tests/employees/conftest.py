@@ -7,16 +7,9 @@ from companies.models import Company, ContactPerson, Department, Location
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded import files go to a temporary folder, not .data/media."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-    return tmp_path / "media"
+def _files_in_tmp(media_root):
+    """Every employee test keeps its import and export files in a temporary folder (tests/conftest.py)."""
+    return media_root
 
 
 @pytest.fixture
