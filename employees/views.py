@@ -21,6 +21,7 @@ from companies.permissions import CompanyRequest, company_member_required, get_c
 from core.forms import add_validation_error
 from core.imports import with_live_progress
 from core.paging import list_page
+from core.tabular import TableError
 from employees import exporting, selectors, services
 from employees.forms import ColumnMappingForm, EmployeeForm, EmployeeStatusForm, ImportUploadForm
 from employees.importing import FIELD_LABELS, HEADER_SYNONYMS, employee_field_label
@@ -302,7 +303,12 @@ def import_mapping(request: CompanyRequest, company_pk: int, pk: int):
     company, employee_import = _get_import_for_user(request, company_pk, pk)
     if employee_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
         return redirect("employees:import_progress", company.pk, employee_import.pk)
-    columns = selectors.employee_import_columns(employee_import=employee_import)
+    try:
+        columns = selectors.employee_import_columns(employee_import=employee_import)
+    except TableError as exc:
+        # The stored file is read again here; the import limits may have changed since it was uploaded.
+        messages.error(request, str(exc))
+        return redirect("employees:import_upload", company.pk)
     form = ColumnMappingForm(
         request.POST or None,
         columns=columns,

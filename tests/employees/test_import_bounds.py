@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -151,3 +152,16 @@ def test_the_mapping_page_of_a_wide_file_of_long_cells_stays_small(world, compan
     assert len(page.content) < PAGE_LIMIT
     column, _field = page.context["rows"][0]
     assert len(column["header"]) <= 60 and all(len(sample) <= 60 for sample in column["samples"])
+
+
+def test_mapping_page_of_a_file_the_limits_now_refuse_sends_back_to_the_upload(world, company, settings):
+    client = client_for(world.adviser_a)
+    upload(client, company, csv_bytes(ROWS))
+    with tenant_context(world.pta_a):
+        employee_import = EmployeeImport.objects.get(company=company)
+    settings.IMPORT_MAX_ROWS = 1  # lowered after the upload
+    response = client.get(url("import_mapping", company.pk, employee_import.pk))
+    assert response.status_code == 302
+    assert response["Location"] == url("import_upload", company.pk)
+    [message] = list(get_messages(response.wsgi_request))
+    assert message.level_tag == "error" and "1" in str(message)  # the row limit, in the reader's language
