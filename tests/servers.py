@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from email import message_from_bytes
 from pathlib import Path
 
@@ -113,3 +114,26 @@ class SmtpSink:
 
 def python() -> str:
     return sys.executable
+
+
+@contextmanager
+def celery_worker(name: str, **env: str):
+    """A real Celery worker on a queue of its own, which this process's tasks
+    go to (not run eagerly) while the block runs; `env` adds to its environment."""
+    from config.celery import app
+
+    queue = f"test-{name}-{os.getpid()}"
+    process, log = start_process(
+        f"celery-worker-{name}",
+        [python(), "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue, "-l", "info"],
+        subprocess_env(CELERY_QUEUE=queue, **env),
+    )
+    old = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = old
+        stop_process(process)
+        print(log.read_text()[-3000:])

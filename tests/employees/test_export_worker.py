@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import io
-import os
 
 import openpyxl
 import pytest
 from django_tenants.utils import tenant_context
 
 from companies.models import Company
-from config.celery import app
 from employees import exporting
 from employees.models import Employee, EmployeeExport
 from tests.base import client_for
 from tests.employees.helpers import url
-from tests.servers import python, start_process, stop_process, subprocess_env, wait_for
+from tests.servers import celery_worker, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -24,23 +22,9 @@ ROWS = exporting.DIRECT_EXPORT_MAX + 500
 
 @pytest.fixture
 def worker(committed_world, media_root):
-    queue = f"test-exports-{os.getpid()}"
     # The worker writes the file into the same (temporary) media folder the web reads.
-    env = subprocess_env(CELERY_QUEUE=queue, MEDIA_ROOT=str(media_root))
-    process, log = start_process(
-        "celery-worker-exports",
-        [python(), "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue, "-l", "info"],
-        env,
-    )
-    old = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
+    with celery_worker("exports", MEDIA_ROOT=str(media_root)):
         yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = old
-        stop_process(process)
-        print(log.read_text()[-3000:])
 
 
 @pytest.fixture

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django_tenants.utils import tenant_context
 from pghistory.models import Context
 
 from companies.models import Company
-from config.celery import app
 from employees import services
 from employees.models import Employee, EmployeeImport
 from tests.base import client_for
 from tests.employees.helpers import csv_bytes, upload, url
-from tests.servers import python, start_process, stop_process, subprocess_env, wait_for
+from tests.servers import celery_worker, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -23,23 +20,9 @@ ROWS = services.CELERY_THRESHOLD + 500
 
 @pytest.fixture
 def worker(committed_world, media_root):
-    queue = f"test-employees-{os.getpid()}"
     # The worker reads the uploaded file from the same (temporary) media folder.
-    env = subprocess_env(CELERY_QUEUE=queue, MEDIA_ROOT=str(media_root))
-    process, log = start_process(
-        "celery-worker-employees",
-        [python(), "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue, "-l", "info"],
-        env,
-    )
-    old = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
+    with celery_worker("employees", MEDIA_ROOT=str(media_root)):
         yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = old
-        stop_process(process)
-        print(log.read_text()[-3000:])
 
 
 @pytest.fixture
