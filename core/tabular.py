@@ -291,7 +291,10 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 
 def _is_blank(cells: Sequence) -> bool:
-    return all(cell is None or str(cell).strip() == "" for cell in cells)
+    try:
+        return not "".join(cells).strip()  # a row of text (every CSV row), in C
+    except TypeError:
+        return all(cell is None or str(cell).strip() == "" for cell in cells)
 
 
 def _header(rows: Iterator[tuple[int, Sequence]], limits: Limits) -> list[str]:

@@ -16,8 +16,18 @@ from django.utils import timezone
 from companies.models import Company, Department, Location
 from core import imports
 from core.dates import today
-from employees.importing import Parsed, Plan, clean_rows, name_key, paused_gc, plan_import, preview_data, unpack_rows
-from employees.models import Employee, EmployeeImport, EmployeeImportRows, EmployeeStatus, ImportStatus
+from employees.importing import (
+    Parsed,
+    Plan,
+    clean_rows,
+    name_key,
+    paused_gc,
+    plan_fingerprint,
+    plan_import,
+    preview_data,
+    unpack_plan,
+)
+from employees.models import Employee, EmployeeImport, EmployeeImportPlan, EmployeeStatus, ImportStatus
 from employees.selectors import read_import_file
 
 logger = logging.getLogger(__name__)
@@ -26,43 +36,49 @@ logger = logging.getLogger(__name__)
 def employee_import_execute(*, import_id: int) -> EmployeeImport:
     """Run a confirmed import, all or nothing, in one transaction.
 
-    The rows cleaned for the preview are compared again, holding a lock on
-    the company, with the database as it is now (the preview may be old: an
-    employee or a location may have changed since), and written set-based
-    (COPY into a staging table, then INSERT/UPDATE). History triggers record
-    every change with the user and the import id. If the comparison finds
-    errors now, nothing is written and the import fails. Safe to run twice:
-    a finished import is left alone.
+    Holding a lock on the company, the import writes the plan kept from the
+    preview if the company's list is still what the preview compared with
+    (the same fingerprint); otherwise (an employee or a location changed
+    since, or the day is another) it reads the file and compares it again
+    with the list as it is now. The plan is written set-based (COPY, then
+    UPDATE ... FROM a staging table); history triggers record every change
+    with the user and the import id. If the comparison finds errors now,
+    nothing is written and the import fails. Safe to run twice: a finished
+    import is left alone.
     """
     employee_import, claimed = imports.claim_for_run(EmployeeImport, import_id)
     if not claimed:
         return employee_import
     try:
         started = time.perf_counter()
-        with paused_gc():
-            parsed = kept_rows(employee_import)
-        rows = len(parsed.rows) + len({e.row for e in parsed.errors})
-        checked = time.perf_counter()
-        # Progress goes through the cache: what this transaction writes to the row is seen only at commit.
-        imports.report_progress(employee_import, percent=20, processed=rows, total=rows)  # read and checked
+        kept = EmployeeImportPlan.objects.filter(employee_import=employee_import).values_list("packed", "fingerprint")
+        kept = kept.first()
         with transaction.atomic():
             employee_import = EmployeeImport.objects.select_for_update().select_related("company").get(pk=import_id)
             if employee_import.status != ImportStatus.RUNNING:
                 return employee_import  # another run finished it meanwhile
             company = Company.objects.select_for_update().get(pk=employee_import.company_id)
-            with paused_gc():
-                plan = plan_import(
-                    company=company,
-                    parsed=parsed,
-                    full_list=employee_import.full_list,
-                    create_missing=employee_import.create_missing,
-                    today=today(),
-                )
-            imports.report_progress(employee_import, percent=50, processed=rows, total=rows)  # compared
-            record_plan(employee_import, plan)
+            options = {
+                "full_list": employee_import.full_list,
+                "create_missing": employee_import.create_missing,
+                "today": today(),
+            }
+            kept_is_current = bool(kept) and kept[1] == plan_fingerprint(company=company, **options)
+            if kept_is_current:
+                plan = unpack_plan(kept[0])  # the preview's counts and samples stay on the row
+                rows = employee_import.total
+            else:
+                with paused_gc():
+                    parsed = read_rows(employee_import)
+                    rows = len(parsed.rows) + len({e.row for e in parsed.errors})
+                    plan = plan_import(company=company, parsed=parsed, **options)
+                record_plan(employee_import, plan)
+            checked = time.perf_counter()
+            # Progress goes through the cache: what this transaction writes to the row is seen only at commit.
+            imports.report_progress(employee_import, percent=50, processed=rows, total=rows)  # read and compared
             if not plan.errors:
                 with pghistory.context(user=employee_import.created_by_id, import_id=employee_import.pk):
-                    import_write(company=company, plan=plan, today=today())
+                    import_write(company=company, plan=plan, today=options["today"])
                 imports.report_progress(employee_import, percent=90, processed=rows, total=rows)  # written
             employee_import.status = ImportStatus.FAILED if plan.errors else ImportStatus.DONE
             employee_import.processed = rows
@@ -71,14 +87,15 @@ def employee_import_execute(*, import_id: int) -> EmployeeImport:
             forget_personal_data(employee_import)
             employee_import.save()
         logger.info(
-            "Employee import %s: %s (rows read in %.2f s, compared and written in %.2f s)",
+            "Employee import %s: %s (%s in %.2f s, written in %.2f s)",
             import_id,
-            plan.summary().summary_line(),
+            employee_import.summary().summary_line(),
+            "kept plan" if kept_is_current else "read and compared again",
             checked - started,
             time.perf_counter() - checked,
         )
     except Exception:
-        # Nothing was written (the transaction rolled back); record the failure, drop the file and rows.
+        # Nothing was written (the transaction rolled back); record the failure, drop the file and plan.
         imports.record_failure(EmployeeImport, import_id, forget=forget_personal_data)
         raise
     return employee_import
@@ -177,21 +194,15 @@ def employee_imports_purge(*, before: datetime) -> int:
     return imports.purge_unconfirmed(EmployeeImport, before=before, forget=forget_personal_data)
 
 
-def kept_rows(employee_import: EmployeeImport) -> Parsed:
-    """The rows cleaned for the preview; for an import previewed before they
-    were kept, the file is read and checked again."""
-    kept = EmployeeImportRows.objects.filter(employee_import=employee_import).values_list("packed", flat=True).first()
-    if kept is not None:
-        return unpack_rows(kept)
+def read_rows(employee_import: EmployeeImport) -> Parsed:
+    """The file's rows, read and checked again (reported as the first half of the progress bar)."""
     table = read_import_file(employee_import)
     total = len(table.rows)
-    EmployeeImport.objects.filter(pk=employee_import.pk).update(total=total)
     return clean_rows(
         table,
         import_mapping(employee_import),
-        # Reading and checking is the first fifth of the bar.
         on_progress=lambda n: imports.report_progress(
-            employee_import, percent=20 * n // total, processed=n, total=total
+            employee_import, percent=50 * n // total, processed=n, total=total
         ),
     )
 
@@ -213,6 +224,6 @@ def record_plan(employee_import: EmployeeImport, plan: Plan) -> None:
 
 
 def forget_personal_data(employee_import: EmployeeImport) -> None:
-    """Delete the uploaded file (once the transaction commits) and the kept rows; the counts stay."""
-    EmployeeImportRows.objects.filter(employee_import=employee_import).delete()
+    """Delete the uploaded file (once the transaction commits) and the kept plan; the counts stay."""
+    EmployeeImportPlan.objects.filter(employee_import=employee_import).delete()
     imports.forget_file(employee_import)

@@ -1,8 +1,9 @@
 """Reading an employee list: recognise the columns, clean every row, and
 compare the result with the company's employees. Nothing here writes. The
-services clean the file once, for the preview, and keep the clean rows
-(`pack_rows`); the import itself compares them again, under a lock, with the
-list as it is then.
+services clean and compare the file once, for the preview, and keep the plan
+(`pack_plan`) with a fingerprint of the list it was compared with
+(`plan_fingerprint`); the import writes that plan if the list is still the
+same when it holds the company's lock, and compares again otherwise.
 
 Matching key for an existing employee: the employee number if the row has
 one that is known, else the e-mail address (case-insensitive).
@@ -11,20 +12,20 @@ one that is known, else the e-mail address (case-insensitive).
 from __future__ import annotations
 
 import gc
-import json
-import operator
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
+import orjson
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from companies.models import Company
+from companies.models import Company, Department, Location
 from core.importing import ImportSummary, RowError, shortened
 from core.tabular import Table, fold, unneutralise
 from employees.cleaning import (
@@ -34,7 +35,7 @@ from employees.cleaning import (
     parse_date,
     validate_not_national_id,
 )
-from employees.models import EmployeeStatus, Language
+from employees.models import Employee, EmployeeStatus, Language
 
 FIELD_LABELS = {
     "first_name": gettext_lazy("First name"),
@@ -100,6 +101,39 @@ HEADER_SYNONYMS = {
     "preferred_language": ["Språk", "Foretrukket språk", "Language", "Preferred language"],
 }
 HEADER_LOOKUP = {fold(name): name_field for name_field, names in HEADER_SYNONYMS.items() for name in names}
+# The sample file offered on the upload page: the first (bokmål) header of each field but the
+# full name (first and last name are separate), and two fictitious employees. Location and
+# department are left empty: the company's own must exist (or be created by the upload's option).
+SAMPLE_FIELDS = [name_field for name_field in HEADER_SYNONYMS if name_field != "full_name"]
+SAMPLE_HEADERS = [HEADER_SYNONYMS[name_field][0] for name_field in SAMPLE_FIELDS]
+SAMPLE_ROWS = [
+    [
+        {
+            "first_name": "Kari",
+            "last_name": "Nordmann",
+            "email": "kari.nordmann@eksempel.no",
+            "mobile": "912 34 567",
+            "employee_number": "1001",
+            "start_date": date(2022, 3, 1),
+            "status": "Aktiv",
+            "preferred_language": "nb",
+        }.get(name_field, "")
+        for name_field in SAMPLE_FIELDS
+    ],
+    [
+        {
+            "first_name": "Ola",
+            "last_name": "Hansen",
+            "email": "ola.hansen@eksempel.no",
+            "mobile": "987 65 432",
+            "employee_number": "1002",
+            "start_date": date(2023, 8, 15),
+            "status": "Aktiv",
+            "preferred_language": "en",
+        }.get(name_field, "")
+        for name_field in SAMPLE_FIELDS
+    ],
+]
 NATIONAL_ID_HEADERS = {
     fold(name)
     for name in [
@@ -302,49 +336,80 @@ class Memo(dict):
         return result
 
 
-def _clean_row(cells: list, mapping: dict[int, str], memo: Memo) -> tuple[dict, list[tuple[str, str, str]]]:
-    raw = {name_field: cells[index] for index, name_field in mapping.items()}
-    text = {name_field: _text(cell) for name_field, cell in raw.items()}
+@dataclass(frozen=True)
+class Shape:
+    """Which checks a file's rows need, worked out once from its columns
+    (so the loop over tens of thousands of rows skips absent fields)."""
+
+    columns: tuple[tuple[int, str], ...]  # (cell index, field)
+    names: tuple[str, ...]  # first_name/last_name given in their own columns
+    plain: tuple[str, ...]  # employee_number, location, department given
+    cleaned: tuple[tuple[str, Callable[[str], str]], ...]  # email, mobile given, with their cleaning
+    dates: tuple[tuple[int, str], ...]  # (cell index, field)
+    choices: tuple[tuple[str, dict, object], ...]
+    lengths: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, mapping: dict[int, str]) -> Shape:
+        given = set(mapping.values())
+        has = given | ({"first_name", "last_name"} if "full_name" in given else set())
+        return cls(
+            columns=tuple(mapping.items()),
+            names=tuple(f for f in ("first_name", "last_name") if f in given),
+            plain=tuple(f for f in ("employee_number", "location", "department") if f in given),
+            cleaned=tuple((f, c) for f, c in (("email", normalise_email), ("mobile", normalise_mobile)) if f in given),
+            dates=tuple((index, f) for index, f in mapping.items() if f in DATE_COLUMNS),
+            choices=tuple(choice for choice in CHOICES if choice[0] in given),
+            lengths=tuple((f, limit) for f, limit in MAX_LENGTHS.items() if f in has),
+        )
+
+
+def _clean_row(cells: list, shape: Shape, memo: Memo) -> tuple[dict, list[tuple[str, str, str]]]:
+    # _text, with the common case (a text cell without a formula guard) inline: this runs for every cell.
+    text = {
+        name_field: stripped
+        if (cell := cells[index]).__class__ is str and (stripped := cell.strip())[:1] != "'"
+        else _text(cell)
+        for index, name_field in shape.columns
+    }
     values: dict = {}
     problems: list[tuple[str, str, str]] = []
 
     if "full_name" in text:
         values["first_name"], values["last_name"] = split_full_name(text["full_name"])
-    for name_field in ("first_name", "last_name"):
-        if name_field in text:
-            values[name_field] = text[name_field]
-        if not values.get(name_field):
-            problems.append((name_field, "", _("This field is required.")))
-    for name_field in ("employee_number", "location", "department"):
-        if name_field in text:
-            values[name_field] = text[name_field]
+    for name_field in shape.names:
+        values[name_field] = text[name_field]
+    if not values.get("first_name"):
+        problems.append(("first_name", "", _("This field is required.")))
+    if not values.get("last_name"):
+        problems.append(("last_name", "", _("This field is required.")))
+    for name_field in shape.plain:
+        values[name_field] = text[name_field]
     if values.get("employee_number"):
         try:
             validate_not_national_id(values["employee_number"])
         except ValidationError as exc:
             problems.append(("employee_number", "", exc.messages[0]))  # never echo the number itself
             values["employee_number"] = ""
-    for name_field, clean in (("email", normalise_email), ("mobile", normalise_mobile)):
-        if name_field in text:
-            try:
-                values[name_field] = clean(text[name_field])
-            except ValidationError as exc:
-                problems.append((name_field, text[name_field], exc.messages[0]))
-    for name_field in DATE_COLUMNS:
-        if name_field in raw:
-            cell = raw[name_field]
-            try:
-                values[name_field] = memo[parse_date, text[name_field]] if isinstance(cell, str) else parse_date(cell)
-            except ValidationError as exc:
-                problems.append((name_field, text[name_field], exc.messages[0]))
-    for name_field, known, message in CHOICES:
-        if name_field in text:
-            value = text[name_field]
-            values[name_field] = known.get(memo[fold, value]) if value else None
-            if value and values[name_field] is None:
-                problems.append((name_field, value, str(message) % {"value": value}))
-    for name_field, limit in MAX_LENGTHS.items():
-        if len(values.get(name_field) or "") > limit:
+    for name_field, clean in shape.cleaned:
+        try:
+            values[name_field] = clean(text[name_field])
+        except ValidationError as exc:
+            problems.append((name_field, text[name_field], exc.messages[0]))
+    for index, name_field in shape.dates:
+        cell = cells[index]
+        try:
+            # A text date is parsed once per file (memo); a workbook's date cell as it is.
+            values[name_field] = memo[parse_date, text[name_field]] if isinstance(cell, str) else parse_date(cell)
+        except ValidationError as exc:
+            problems.append((name_field, text[name_field], exc.messages[0]))
+    for name_field, known, message in shape.choices:
+        value = text[name_field]
+        values[name_field] = known.get(memo[fold, value]) if value else None
+        if value and values[name_field] is None:
+            problems.append((name_field, value, str(message) % {"value": value}))
+    for name_field, limit in shape.lengths:
+        if len(values.get(name_field, "")) > limit:
             problems.append((name_field, values[name_field], _("Longer than %(n)s characters.") % {"n": limit}))
     if (
         not values.get("employee_number")
@@ -367,8 +432,9 @@ def clean_rows(table: Table, mapping: dict[int, str], *, on_progress: Callable[[
     errors: list[RowError] = []
     first_seen: dict[tuple[str, str], int] = {}
     memo = Memo()
+    shape = Shape.of(mapping)
     for count, (number, cells) in enumerate(table.rows, start=1):
-        values, problems = _clean_row(cells, mapping, memo)
+        values, problems = _clean_row(cells, shape, memo)
         for name_field in ("employee_number", "email"):
             value = values.get(name_field)
             if not value:
@@ -393,31 +459,59 @@ def clean_rows(table: Table, mapping: dict[int, str], *, on_progress: Callable[[
     return Parsed(rows=rows, errors=errors, fields=fields, warnings=mapping_warnings(table, mapping))
 
 
-def pack_rows(parsed: Parsed) -> bytes:
-    """The clean rows of a file without errors, compactly (compressed JSON,
-    one list of values a row), to keep from the preview to the import."""
-    if parsed.errors:
-        raise ValueError("Only a file without errors is kept.")
-    columns = [c for c in COLUMNS if c in parsed.fields]
-    values_of = operator.itemgetter(*columns) if len(columns) > 1 else lambda values: (values[columns[0]],)
-    rows = [(number, *values_of(values)) for number, values in parsed.rows]
-    data = {"columns": columns, "rows": rows, "warnings": parsed.warnings}
-    # Dates are the only values JSON does not know: written as ISO dates, read back by unpack_rows.
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=date.isoformat)
-    return zlib.compress(text.encode(), 1)
+def pack_plan(plan: Plan) -> bytes:
+    """What a plan without errors writes (new employees, changed ones with
+    their changed columns, leavers' ids, new places), compactly: compressed
+    JSON, kept from the preview to the import (EmployeeImportPlan). orjson
+    writes dates as ISO dates, which the import's COPY reads as they are."""
+    if plan.errors:
+        raise ValueError("Only a plan without errors is kept.")
+    data = {
+        "inserts": plan.inserts,
+        "updates": [{**values, "changes": [c for c, _old, _new in values["changes"]]} for values in plan.updates],
+        "leavers": [employee["id"] for employee in plan.leavers],
+        "new_locations": plan.new_locations,
+        "new_departments": plan.new_departments,
+    }
+    return zlib.compress(orjson.dumps(data), 1)
 
 
-def unpack_rows(packed: bytes) -> Parsed:
-    """The Parsed that pack_rows kept."""
-    data = json.loads(zlib.decompress(packed))
-    columns = data["columns"]
-    dates = [i for i, c in enumerate(columns) if c in DATE_COLUMNS]
-    rows = []
-    for number, *row in data["rows"]:
-        for i in dates:
-            row[i] = row[i] and date.fromisoformat(row[i])
-        rows.append((number, dict(zip(columns, row, strict=True))))
-    return Parsed(rows=rows, errors=[], fields=set(columns), warnings=data["warnings"])
+def unpack_plan(packed: bytes) -> Plan:
+    """The part of a Plan that pack_plan kept: enough to write it (dates as
+    ISO text; a change's old and new values are left out, as the preview
+    recorded them)."""
+    data = orjson.loads(zlib.decompress(packed))
+    return Plan(
+        inserts=data["inserts"],
+        updates=[{**values, "changes": [(c, None, None) for c in values["changes"]]} for values in data["updates"]],
+        leavers=[{"id": pk} for pk in data["leavers"]],
+        new_locations=data["new_locations"],
+        new_departments=data["new_departments"],
+    )
+
+
+def plan_fingerprint(*, company: Company, full_list: bool, create_missing: bool, today: date) -> str:
+    """A digest of everything plan_import reads besides the rows: the
+    company's employees (the columns it compares), locations and
+    departments, the options and the day (a leaver's end date defaults to
+    it). Two equal fingerprints mean the same rows give the same plan.
+    Worked out by PostgreSQL in one query, without loading the employees."""
+    employees, locations, departments = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Employee, Location, Department)
+    )
+    columns = ", ".join(["id", *[f"{c}_id" if c in ("location", "department") else c for c in COLUMNS]])
+    # row(...)::text quotes a value with a comma or quote in it and leaves NULL empty: one text per state.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT md5(concat_ws(E'\\n', %s, "  # noqa: S608 (names from code)
+            f"(SELECT string_agg(row({columns})::text, E'\\n' ORDER BY id) FROM {employees} WHERE company_id = %s), "
+            f"'--', (SELECT string_agg(row(id, name)::text, E'\\n' ORDER BY id) FROM {locations} "
+            "WHERE company_id = %s), "
+            f"'--', (SELECT string_agg(row(id, name)::text, E'\\n' ORDER BY id) FROM {departments} "
+            "WHERE company_id = %s)))",
+            [f"{full_list}|{create_missing}|{today.isoformat()}", company.pk, company.pk, company.pk],
+        )
+        return cursor.fetchone()[0]
 
 
 # Comparing with the database ---------------------------------------------------------

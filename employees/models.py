@@ -182,20 +182,25 @@ class EmployeeImport(UploadedImport):
     left = models.PositiveIntegerField(default=0)
 
 
-class EmployeeImportRows(models.Model):
-    """The clean rows of a previewed import without errors
-    (`employees.importing.pack_rows`), so that confirming it does not read and
-    check the file again; the import compares them with the list as it is
-    then. Personal data: deleted with the uploaded file when the import
-    finishes, and with the import when an unconfirmed one is purged."""
+class EmployeeImportPlan(models.Model):
+    """What a previewed import without errors will write
+    (`employees.importing.pack_plan`), and a fingerprint of what that plan
+    was worked out against (`plan_fingerprint`: the company's employees,
+    locations and departments, the options and the day). Confirming it
+    writes this plan if the fingerprint is still the same, so the file is
+    neither read nor compared again; otherwise the import reads the file and
+    compares it with the list as it is then. Personal data: deleted with the
+    uploaded file when the import finishes, and with the import when an
+    unconfirmed one is purged."""
 
     employee_import = models.OneToOneField(
-        EmployeeImport, on_delete=models.CASCADE, primary_key=True, related_name="kept_rows"
+        EmployeeImport, on_delete=models.CASCADE, primary_key=True, related_name="kept_plan"
     )
     packed = models.BinaryField()
+    fingerprint = models.CharField(max_length=64)
 
     def __str__(self) -> str:
-        return f"rows of import {self.pk}"
+        return f"plan of import {self.pk}"
 
 
 class ExportFormat(models.TextChoices):

@@ -20,15 +20,16 @@ from employees.importing import (
     clean_rows,
     detect_mapping,
     mapping_problems,
-    pack_rows,
+    pack_plan,
     paused_gc,
+    plan_fingerprint,
     plan_import,
 )
 from employees.models import (
     Employee,
     EmployeeExport,
     EmployeeImport,
-    EmployeeImportRows,
+    EmployeeImportPlan,
     EmployeeStatus,
     ExportStatus,
     ImportStatus,
@@ -240,26 +241,29 @@ def employee_import_set_mapping(
 
 def employee_import_preview(*, employee_import: EmployeeImport, table: Table | None = None) -> Plan:
     """Work out what the import would do and keep it on the import row, with
-    the clean rows if the file has no errors (nothing else is written)."""
+    the plan to write if the file has no errors (nothing else is written)."""
     table = table or read_import_file(employee_import)
+    options = {
+        "full_list": employee_import.full_list,
+        "create_missing": employee_import.create_missing,
+        "today": today(),
+    }
+    # Before the comparison reads the list: a change in between then shows as a different fingerprint.
+    fingerprint = plan_fingerprint(company=employee_import.company, **options)
     with paused_gc():
         parsed = clean_rows(table, import_mapping(employee_import))
-        plan = plan_import(
-            company=employee_import.company,
-            parsed=parsed,
-            full_list=employee_import.full_list,
-            create_missing=employee_import.create_missing,
-            today=today(),
-        )
-        packed = None if parsed.errors else pack_rows(parsed)
+        plan = plan_import(company=employee_import.company, parsed=parsed, **options)
+        packed = None if plan.errors else pack_plan(plan)
     record_plan(employee_import, plan)
     employee_import.status = ImportStatus.PREVIEWED
     with transaction.atomic():
         employee_import.save()
         if packed is None:
-            EmployeeImportRows.objects.filter(employee_import=employee_import).delete()
+            EmployeeImportPlan.objects.filter(employee_import=employee_import).delete()
         else:
-            EmployeeImportRows.objects.update_or_create(employee_import=employee_import, defaults={"packed": packed})
+            EmployeeImportPlan.objects.update_or_create(
+                employee_import=employee_import, defaults={"packed": packed, "fingerprint": fingerprint}
+            )
     return plan
 
 
