@@ -64,15 +64,15 @@ def employee_import_execute(*, import_id: int) -> EmployeeImport:
                 "today": today(),
             }
             kept_is_current = bool(kept) and kept[1] == plan_fingerprint(company=company, **options)
-            if kept_is_current:
-                plan = unpack_plan(kept[0])  # the preview's counts and samples stay on the row
-                rows = employee_import.total
-            else:
-                with paused_gc():
+            with paused_gc():
+                if kept_is_current:
+                    plan = unpack_plan(kept[0])  # the preview's counts and samples stay on the row
+                    rows = employee_import.total
+                else:
                     parsed = read_rows(employee_import)
                     rows = len(parsed.rows) + len({e.row for e in parsed.errors})
                     plan = plan_import(company=company, parsed=parsed, **options)
-                record_plan(employee_import, plan)
+                    record_plan(employee_import, plan)
             checked = time.perf_counter()
             # Progress goes through the cache: what this transaction writes to the row is seen only at commit.
             imports.report_progress(employee_import, percent=50, processed=rows, total=rows)  # read and compared
