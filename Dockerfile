@@ -1,6 +1,14 @@
 # Production image: gunicorn (web), or celery worker / beat with another command.
 # The build context must not include .venv/, .data/ (embedded PostgreSQL/Redis
 # data and sockets) or .git/: keep them out with a .dockerignore.
+
+# Front-end assets: Digdir's Designsystemet CSS from npm (package.json
+# `dependencies`, pinned by package-lock.json; the test tools are left out).
+FROM node:22-bookworm-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,6 +30,8 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+# settings.STATICFILES_DIRS reads Designsystemet from node_modules/@digdir; collectstatic copies it.
+COPY --from=assets /assets/node_modules/@digdir ./node_modules/@digdir
 
 # Settings refuse to load without DATABASE_URL/REDIS_URL, or, when DEBUG is
 # off, without a secret key of 50 or more characters. These dummy values exist

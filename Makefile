@@ -14,7 +14,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
-run: $(VENV)/.installed
+# node_modules holds Designsystemet's CSS, which every page links (settings.STATICFILES_DIRS).
+run: $(VENV)/.installed node_modules/.installed
 	$(PY) -m config.dev.devstack
 
 test: $(VENV)/.installed node_modules/.installed

@@ -23,14 +23,28 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = ["org_number", "name", "postal_address", "postcode", "municipality", "industry", "size", "status"]
+        fields = [
+            "org_number",
+            "name",
+            "postal_address",
+            "postcode",
+            "municipality",
+            "industry",
+            "finance_sector",
+            "employer_zone",
+            "size",
+            "status",
+        ]
 
-    def __init__(self, *args, tenant, **kwargs):
+    def __init__(self, *args, tenant, creator_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["adviser"].choices = [("", "–")] + adviser_choices(tenant)
+        choices = adviser_choices(tenant)
+        self.fields["adviser"].choices = [("", "–")] + choices
         if self.instance.pk:
             self.fields["adviser"].initial = self.instance.adviser_id
             del self.fields["status"]  # changed through its own form, which keeps the dates
+        elif creator_id in {user_id for user_id, _label in choices}:
+            self.fields["adviser"].initial = creator_id  # the adviser who registers it, unless they choose another
 
     def clean_org_number(self) -> str:
         return orgnr.compact(self.cleaned_data["org_number"])
@@ -51,7 +65,6 @@ class AgreementForm(forms.ModelForm):
             "start_date",
             "end_date",
             "terms_document",
-            "employer_subsidy_percent",
             "invoice_reference",
             "invoice_email",
             "ehf_address",
@@ -72,12 +85,6 @@ class AgreementForm(forms.ModelForm):
             scheme, _sep, number = value.partition(":")
             if scheme != "0192" or not orgnr.is_valid(number):
                 raise forms.ValidationError(_("An EHF address is 0192: followed by a valid organisation number."))
-        return value
-
-    def clean_employer_subsidy_percent(self):
-        value = self.cleaned_data["employer_subsidy_percent"]
-        if value is not None and not (0 <= value <= 100):
-            raise forms.ValidationError(_("Enter a percentage between 0 and 100."))
         return value
 
 

@@ -41,6 +41,13 @@ SYNONYMS = {
 }
 REQUIRED = ("org_number", "name")
 FIELDS = tuple(SYNONYMS)
+# The sample file offered on the upload page: one bokmål header per field, two fictitious rows
+# (valid organisation numbers, so that the file imports as it is).
+SAMPLE_HEADERS = ["Organisasjonsnummer", "Navn", "Postadresse", "Postnummer", "Kommune", "Bransje"]
+SAMPLE_ROWS = [
+    ["999999905", "Eksempel Rådgivning AS", "Strandkaien 4", "4005", "Stavanger", "Konsulenttjenester"],
+    ["999999913", "Prøve Bygg AS", "Industriveien 12", "4033", "Sandnes", "Bygg og anlegg"],
+]
 # How many of each kind the preview page lists; the counts cover them all.
 PREVIEW_SAMPLE = 200
 

@@ -27,6 +27,22 @@ class CompanySize(models.TextChoices):
     XLARGE = "1000+", _("1000 or more employees")
 
 
+class EmployerZone(models.TextChoices):
+    """The zones of the employer's social security contribution (arbeidsgiveravgift).
+
+    Their rates, and the list that places each municipality in a zone, are the
+    tickets app's (tickets/rules.py, tickets/zones.py); the keys here are the ones
+    those use."""
+
+    ZONE_1 = "1", _("Zone I")
+    ZONE_1A = "1a", _("Zone Ia")
+    ZONE_2 = "2", _("Zone II")
+    ZONE_3 = "3", _("Zone III")
+    ZONE_4 = "4", _("Zone IV")
+    ZONE_4A = "4a", _("Zone IVa")
+    ZONE_5 = "5", _("Zone V")
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
@@ -40,6 +56,19 @@ class Company(models.Model):
     postcode = models.CharField(_("postcode"), max_length=4, blank=True)
     municipality = models.CharField(_("municipality"), max_length=80, blank=True)
     industry = models.CharField(_("industry"), max_length=120, blank=True)
+    # Blank: the zone of the municipality, from the yearly zone list (tickets.zones).
+    employer_zone = models.CharField(
+        _("employer's contribution zone"),
+        max_length=2,
+        choices=EmployerZone.choices,
+        blank=True,
+        help_text=_("Leave empty to use the zone of the municipality."),
+    )
+    finance_sector = models.BooleanField(
+        _("finance or insurance (NACE section K)"),
+        default=False,
+        help_text=_("The company pays the 5 % financial-sector tax on pay (finansskatt på lønn)."),
+    )
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PROSPECT)
     status_changed_on = models.DateField(_("status changed"), null=True, blank=True)
@@ -115,11 +144,8 @@ class Agreement(models.Model):
     terms_document = models.ForeignKey(
         "Document", verbose_name=_("terms document"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Chosen products and add-ons; the tickets issue gives these their own models.
-    products = models.JSONField(_("products and add-ons"), default=list, blank=True)
-    employer_subsidy_percent = models.DecimalField(
-        _("employer subsidy (%)"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
+    # The agreement's products and the employer's subsidy are the tickets app's
+    # (tickets.AgreementProduct, edited on its own page of the company).
     invoice_reference = models.CharField(_("invoice reference (PO number)"), max_length=60, blank=True)
     invoice_email = models.EmailField(_("invoice e-mail"), blank=True)
     ehf_address = models.CharField(

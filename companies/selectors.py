@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from companies.models import (
     Agreement,
@@ -84,7 +89,7 @@ def contact_person_list(*, company: Company) -> list[ContactPerson]:
     users = User.objects.in_bulk([c.user_id for c in contacts])
     for contact in contacts:
         contact.person = users.get(contact.user_id)
-    return sorted(contacts, key=lambda c: c.person.email if c.person else "")
+    return sorted(contacts, key=lambda c: str(c.person).casefold() if c.person else "")  # by name
 
 
 def company_history(*, company: Company):
@@ -102,30 +107,95 @@ def company_history(*, company: Company):
 HIDDEN_HISTORY_FIELDS = {"updated_at", "created_at"}
 
 
+# Columns of tracked rows that hold a user's id (public schema): shown by the person's name.
+USER_COLUMNS = {"adviser_id", "user_id"}
+
+
 def history_rows(events) -> list[dict]:
-    """Shape pghistory events for display, with the acting users fetched in one query."""
+    """Shape pghistory events for display: what each row is (a company or an
+    employee by name, a contact person by the person's name, an agreement by
+    its period) and its changes with the fields' labels. Every
+    user named (who acted, contact persons, advisers in a change) is fetched
+    in one query for the whole page."""
     events = list(events)
-    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
-    users = User.objects.in_bulk([uid for uid in user_ids if uid])
+    user_ids: set[int] = set()
+    for event in events:
+        user_ids.add((event.pgh_context or {}).get("user"))
+        user_ids.add((event.pgh_data or {}).get("user_id"))
+        for column, change in (event.pgh_diff or {}).items():
+            if column in USER_COLUMNS:
+                user_ids.update(change)
+    users = User.objects.in_bulk([uid for uid in user_ids if isinstance(uid, int)])
     rows = []
     for event in events:
         data = event.pgh_data or {}
         diff = {k: v for k, v in (event.pgh_diff or {}).items() if k not in HIDDEN_HISTORY_FIELDS}
         if event.pgh_label == "update" and not diff:
             continue
-        name = data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
-        user_id = (event.pgh_context or {}).get("user")
+        model = event.pgh_model.split(".")[-1].removesuffix("Event")
+        tracked = getattr(apps.get_model(event.pgh_model), "pgh_tracked_model", None)
+        changes = sorted(diff.items())
         rows.append(
             {
                 "at": event.pgh_created_at,
-                "who": users.get(user_id),
-                "model": event.pgh_model.split(".")[-1].removesuffix("Event"),
+                "who": users.get((event.pgh_context or {}).get("user")),
+                "model": model,
                 "label": event.pgh_label,
-                "object": name or f"#{event.pgh_obj_id}",
-                "changes": [(field, change[0], change[1]) for field, change in sorted(diff.items())],
+                "object": _history_object(model, data, users) or f"#{event.pgh_obj_id}",
+                "changes": [(column, change[0], change[1]) for column, change in changes],
+                "shown_changes": [
+                    (_column_label(tracked, column), *(_shown(tracked, column, value, users) for value in change))
+                    for column, change in changes
+                ],
             }
         )
     return rows
+
+
+def _history_object(model: str, data: dict, users: dict[int, User]) -> str:
+    """What a history row is about, from the row as it was recorded (no query)."""
+    if model == "ContactPerson":
+        user = users.get(data.get("user_id"))
+        return str(user) if user else ""
+    if model == "Agreement":
+        # Its products are the tickets app's rows now (tickets.AgreementProduct), with their own history.
+        start, end = (_shown_date(data.get(key)) for key in ("start_date", "end_date"))
+        return f"{start or '…'} – {end or '…'}" if start or end else _("no period registered")
+    return data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+
+
+def _column_label(tracked, column: str) -> str:
+    try:
+        return capfirst(tracked._meta.get_field(column).verbose_name)
+    except (AttributeError, FieldDoesNotExist):
+        return column
+
+
+def _shown(tracked, column: str, value, users: dict[int, User]):
+    """A recorded value as the reader knows it: a person's name, a choice's label, a date as dd.mm.yyyy."""
+    if value is None or value == "":
+        return ""
+    if column in USER_COLUMNS:
+        user = users.get(value)
+        return str(user) if user else f"#{value}"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    try:
+        field = tracked._meta.get_field(column)
+    except (AttributeError, FieldDoesNotExist):
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.get_internal_type() == "DateField":
+        return _shown_date(value)
+    return value
+
+
+def _shown_date(value) -> str:
+    try:
+        return date.fromisoformat(value).strftime("%d.%m.%Y") if value else ""
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def contact_invitations_pending(*, tenant, company: Company):

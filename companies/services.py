@@ -49,6 +49,19 @@ def contact_person_link_from_invitation(user: User, invitation: Invitation) -> N
         ContactPerson.objects.get_or_create(user=user, company=company, defaults=rights)
 
 
+def user_invite(
+    *, tenant: Pta, email: str, role: str, invited_by: User, company_ids: list[int] | None = None
+) -> Invitation:
+    """Invite someone to this PTA (tenants.services.invitation_create); a contact
+    person's e-mail names the companies they are invited to."""
+    company_ids = list(company_ids or [])
+    names = list(Company.objects.filter(pk__in=company_ids).order_by("name").values_list("name", flat=True))
+    invitation, _token = invitation_create(
+        tenant=tenant, email=email, role=role, invited_by=invited_by, company_ids=company_ids, company_names=names
+    )
+    return invitation
+
+
 def membership_revoke(*, membership: Membership) -> None:
     """Remove a user's access to this PTA at once, with their company links."""
     with transaction.atomic():
@@ -59,8 +72,17 @@ def membership_revoke(*, membership: Membership) -> None:
 # --- Company register -------------------------------------------------------
 
 
+ADVISER_ROLES = (Role.ADVISER, Role.PTA_ADMIN)
+
+
 def company_create(*, data: dict, user: User | None = None) -> Company:
-    """Create a company; its first status is recorded as a status change."""
+    """Create a company; its first status is recorded as a status change.
+
+    With no responsible adviser given, the adviser (or PTA admin) of this PTA
+    who creates it becomes responsible for it."""
+    data = dict(data)
+    if not data.get("adviser_id") and user is not None and _is_adviser_here(user):
+        data["adviser_id"] = user.pk
     company = Company(**data)
     company.status_changed_on = company.status_changed_on or timezone.localdate()
     company.full_clean()
@@ -73,6 +95,10 @@ def company_create(*, data: dict, user: User | None = None) -> Company:
             changed_by_id=user.pk if user else None,
         )
     return company
+
+
+def _is_adviser_here(user: User) -> bool:
+    return Membership.objects.filter(user=user, tenant=connection.tenant, role__in=ADVISER_ROLES).exists()
 
 
 def company_update(*, company: Company, data: dict) -> Company:
@@ -160,6 +186,7 @@ def contact_person_add(
             invited_by=invited_by,
             company_ids=[company.pk],
             contact_rights=rights,
+            company_names=[company.name],
         )
         return invitation
     if membership.role != Role.CONTACT:

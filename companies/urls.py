@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.company_list, name="list"),
     path("ny/", views.company_create, name="create"),
     path("import/", views_import.import_upload, name="import"),
+    path("import/eksempel.<str:fmt>", views_import.import_sample, name="import_sample"),
     path("import/<int:pk>/", views_import.import_preview, name="import_preview"),
     path("import/<int:pk>/bekreft/", views_import.import_confirm, name="import_confirm"),
     path("import/<int:pk>/resultat/", views_import.import_progress, name="import_progress"),
@@ -26,7 +27,7 @@ urlpatterns = [
     path("", include("companies.urls_messaging")),
     # Cards on the composed pages (config.composition).
     path("<int:pk>/kort/meldinger/", views.messages_card, name="messages_card"),
+    path("<int:pk>/kort/radgiver/", views.adviser_card, name="adviser_card"),
     path("kort/i-dag/tall/", views.today_figures_card, name="today_figures_card"),
-    path("kort/i-dag/meldinger/", views.today_messages_card, name="today_messages_card"),
     path("kort/i-dag/mine-bedrifter/", views.today_my_companies_card, name="today_my_companies_card"),
 ]

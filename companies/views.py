@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import selectors, services
+from companies import selectors, selectors_start, services
 from companies.forms import (
     AgreementForm,
     CompanyFilterForm,
@@ -19,9 +20,10 @@ from companies.forms import (
     RightsForm,
     StatusForm,
 )
-from companies.models import Agreement, ContactPerson, Department, Location
+from companies.models import Agreement, Company, ContactPerson, Department, Location
 from companies.permissions import CompanyRequest, company_member_required, get_company_for_user
-from core.forms import add_validation_error
+from core.dates import today
+from core.forms import add_validation_error, confirmed
 from tenants.http import AuthenticatedRequest
 from tenants.models import Invitation
 from tenants.permissions import contact_required, staff_required
@@ -56,7 +58,7 @@ def company_list(request: AuthenticatedRequest):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def company_create(request: AuthenticatedRequest):
-    form = CompanyForm(request.POST or None, tenant=request.tenant)
+    form = CompanyForm(request.POST or None, tenant=request.tenant, creator_id=request.user.pk)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["adviser_id"] = data.pop("adviser")
@@ -173,19 +175,69 @@ def department_add(request: CompanyRequest, pk: int):
     return redirect("companies:detail", pk=company.pk)
 
 
+def _confirm_page(
+    request: CompanyRequest,
+    company: Company,
+    *,
+    tab: str,
+    question: str,
+    consequences: list[str],
+    confirm_label: str,
+    cancel: str,
+):
+    """The confirmation page of a destructive action on a company (GET, or a POST without the
+    confirmation: core.forms.confirmed); nothing has been changed when it is shown."""
+    return render(
+        request,
+        "companies/company_confirm.html",
+        {
+            "company": company,
+            "tab": tab,
+            "question": question,
+            "consequences": consequences,
+            "confirm_label": confirm_label,
+            "cancel_url": cancel,
+        },
+    )
+
+
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def location_remove(request: CompanyRequest, pk: int, location_pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
-    services.location_remove(location=get_object_or_404(Location, pk=location_pk, company=company))
+    location = get_object_or_404(Location, pk=location_pk, company=company)
+    if not confirmed(request):
+        return _confirm_page(
+            request,
+            company,
+            tab="overview",
+            question=_("Remove the location “%(name)s”?") % {"name": location.name},
+            consequences=[_("Employees registered at this location stay on the list, with no location.")],
+            confirm_label=_("Remove the location"),
+            cancel=reverse("companies:detail", args=[company.pk]),
+        )
+    services.location_remove(location=location)
+    messages.success(request, _("The location “%(name)s” is removed.") % {"name": location.name})
     return redirect("companies:detail", pk=company.pk)
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def department_remove(request: CompanyRequest, pk: int, department_pk: int):
     company = get_company_for_user(request, pk, staff_only=True)
-    services.department_remove(department=get_object_or_404(Department, pk=department_pk, company=company))
+    department = get_object_or_404(Department, pk=department_pk, company=company)
+    if not confirmed(request):
+        return _confirm_page(
+            request,
+            company,
+            tab="overview",
+            question=_("Remove the department “%(name)s”?") % {"name": department.name},
+            consequences=[_("Employees registered in this department stay on the list, with no department.")],
+            confirm_label=_("Remove the department"),
+            cancel=reverse("companies:detail", args=[company.pk]),
+        )
+    services.department_remove(department=department)
+    messages.success(request, _("The department “%(name)s” is removed.") % {"name": department.name})
     return redirect("companies:detail", pk=company.pk)
 
 
@@ -227,7 +279,9 @@ def company_contacts(request: CompanyRequest, pk: int):
 
 def _get_contact(request: CompanyRequest, pk: int, contact_pk: int) -> ContactPerson:
     company = get_company_for_user(request, pk, staff_only=True)
-    return get_object_or_404(ContactPerson, pk=contact_pk, company=company)
+    contact = get_object_or_404(ContactPerson, pk=contact_pk, company=company)
+    contact.company = company  # already read; spares the confirmation page a query
+    return contact
 
 
 @staff_required
@@ -242,11 +296,29 @@ def contact_rights(request: CompanyRequest, pk: int, contact_pk: int):
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def contact_remove(request: CompanyRequest, pk: int, contact_pk: int):
     contact = _get_contact(request, pk, contact_pk)
+    person = str(contact.user)  # the name, or the address of someone who has not given one
+    if not confirmed(request):
+        names = {"person": person, "company": contact.company.name, "pta": request.tenant.name}
+        other_companies = ContactPerson.objects.filter(user_id=contact.user_id).exclude(pk=contact.pk).exists()
+        return _confirm_page(
+            request,
+            contact.company,
+            tab="contacts",
+            question=_("Remove %(person)s’s access to %(company)s?") % names,
+            consequences=[
+                _("They can no longer see the company’s pages, employee list or messages. This takes effect at once."),
+                _("Their access to their other companies stays.")
+                if other_companies
+                else _("This is their only company in %(pta)s, so their access to %(pta)s goes too.") % names,
+            ],
+            confirm_label=_("Remove access"),
+            cancel=reverse("companies:contacts", args=[pk]),
+        )
     services.contact_person_remove(contact=contact, tenant=request.tenant)
-    messages.success(request, _("Access removed."))
+    messages.success(request, _("%(person)s no longer has access to this company.") % {"person": person})
     return redirect("companies:contacts", pk=pk)
 
 
@@ -290,6 +362,7 @@ def minside_home(request: CompanyRequest):
             "contact_person": request.contact_person,
             "tab": "overview",
             "agreement": selectors.company_agreement(company=company),
+            "today": today(),
         },
     )
 
@@ -312,15 +385,28 @@ def today_figures_card(request: AuthenticatedRequest):
     return render(request, "companies/cards/today_figures.html", {"status_counts": selectors.company_status_counts()})
 
 
-@staff_required
+@company_member_required
 @require_GET
-def today_messages_card(request: AuthenticatedRequest):
-    unread = selectors.unread_thread_count(user=request.user)
-    return render(request, "companies/cards/today_messages.html", {"unread_threads": unread})
+def adviser_card(request: CompanyRequest, pk: int):
+    """The company's responsible adviser (name, e-mail, phone) for Min side, or
+    the PTA's contact e-mail when the company has none."""
+    company = get_company_for_user(request, pk)
+    adviser = selectors_start.company_adviser(company=company)
+    return render(request, "companies/cards/adviser.html", {"company": company, "adviser": adviser})
+
+
+#: The adviser's own companies shown on "I dag"; the rest are a link to the list filtered to them.
+MY_COMPANIES_SHOWN = 10
 
 
 @staff_required
 @require_GET
 def today_my_companies_card(request: AuthenticatedRequest):
-    my_companies = selectors.company_list().filter(adviser=request.user)[:20]
-    return render(request, "companies/cards/today_my_companies.html", {"my_companies": my_companies})
+    """The companies the user is responsible adviser for, with their key figures."""
+    my_companies = selectors_start.companies_of_adviser(user=request.user, limit=MY_COMPANIES_SHOWN)
+    total = my_companies[0].total if my_companies else 0
+    return render(
+        request,
+        "companies/cards/today_my_companies.html",
+        {"my_companies": my_companies, "total": total, "more_companies": total > len(my_companies)},
+    )

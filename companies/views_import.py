@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies import services
 from companies.forms import FileForm
-from companies.importing import SYNONYMS, company_field_label
+from companies.importing import REQUIRED, SAMPLE_HEADERS, SAMPLE_ROWS, SYNONYMS, company_field_label
 from companies.models import CompanyImport
 from core.forms import add_validation_error
 from core.imports import UNCONFIRMED, with_live_progress
 from core.paging import list_page
+from core.samples import sample_response
 from tenants.http import AuthenticatedRequest
 from tenants.permissions import staff_required
 
@@ -49,8 +50,16 @@ def import_upload(request: AuthenticatedRequest):
             "form": form,
             "imports": CompanyImport.objects.all()[:RECENT_IMPORTS],
             "synonyms": [(company_field_label(name), names) for name, names in SYNONYMS.items()],
+            "required": [str(company_field_label(name)) for name in REQUIRED],
         },
     )
+
+
+@staff_required
+@require_GET
+def import_sample(request: AuthenticatedRequest, fmt: str):
+    """A small file with the recognised headers and two example rows (csv or xlsx)."""
+    return sample_response(fmt=fmt, headers=SAMPLE_HEADERS, rows=SAMPLE_ROWS, name="bedrifter-eksempel")
 
 
 @staff_required

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies import selectors, services
 from companies.models import Company, Document, DocumentKind, MessageThread, Visibility
 from companies.permissions import CompanyRequest, company_member_required, get_company_for_user, is_staff
-from core.forms import add_validation_error
+from core.forms import add_validation_error, confirmed
 from tenants.http import AuthenticatedRequest
 from tenants.permissions import staff_required
 
@@ -93,7 +94,9 @@ class ReplyForm(forms.Form):
 
 def _get_document_for_user(request: CompanyRequest, pk: int, document_pk: int) -> Document:
     company = get_company_for_user(request, pk)
-    return get_object_or_404(selectors.document_list(company=company, staff=is_staff(request)), pk=document_pk)
+    document = get_object_or_404(selectors.document_list(company=company, staff=is_staff(request)), pk=document_pk)
+    document.company = company  # already read
+    return document
 
 
 def _get_thread_for_user(request: CompanyRequest, pk: int, thread_pk: int) -> MessageThread:
@@ -171,9 +174,23 @@ def document_download(request: CompanyRequest, pk: int, document_pk: int):
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def document_delete(request: CompanyRequest, pk: int, document_pk: int):
+    """Confirm (GET, or a POST without the confirmation), then delete a document and its file."""
     document = _get_document_for_user(request, pk, document_pk)
+    if not confirmed(request):
+        return render(
+            request,
+            "companies/company_confirm.html",
+            {
+                "company": document.company,
+                "tab": "documents",
+                "question": _("Delete the document “%(title)s”?") % {"title": document.title},
+                "consequences": [_("The file is deleted for good, for advisers and contact persons alike.")],
+                "confirm_label": _("Delete the document"),
+                "cancel_url": reverse("companies:documents", args=[pk]),
+            },
+        )
     services.document_delete(document=document)
     messages.success(request, _("“%(title)s” was deleted.") % {"title": document.title})
     return redirect("companies:documents", pk=pk)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from companies import selectors, services
-from core.forms import add_validation_error
+from core.forms import add_validation_error, confirmed
 from tenants import selectors as tenant_selectors
-from tenants import services as tenant_services
 from tenants.forms import InvitationForm
 from tenants.http import AuthenticatedRequest
 from tenants.models import Membership, Role
@@ -35,7 +35,7 @@ def pta_users(request: AuthenticatedRequest):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            tenant_services.invitation_create(
+            services.user_invite(
                 tenant=request.tenant,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -59,12 +59,31 @@ def pta_users(request: AuthenticatedRequest):
 
 
 @pta_admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_remove(request: AuthenticatedRequest, pk: int):
-    membership = get_object_or_404(Membership, pk=pk, tenant=request.tenant)
+    """Confirm (GET, or a POST without the confirmation), then remove a user's access to this PTA."""
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, tenant=request.tenant)
     if membership.user_id == request.user.pk:
         messages.error(request, _("You cannot remove your own access."))
-    else:
-        services.membership_revoke(membership=membership)
-        messages.success(request, _("Access removed for %(user)s.") % {"user": membership.user.email})
+        return redirect("pta_users")
+    person = membership.user.name_with_email()
+    if not confirmed(request):
+        names = {"person": person, "pta": request.tenant.name, "role": membership.get_role_display()}
+        consequences = [
+            _("%(person)s can no longer sign in to %(pta)s as %(role)s. This takes effect at once.") % names
+        ]
+        if membership.role == Role.CONTACT:
+            consequences.append(_("Their links to the companies they are a contact person for go too."))
+        return render(
+            request,
+            "companies/membership_confirm_remove.html",
+            {
+                "question": _("Remove the access of %(person)s?") % names,
+                "consequences": consequences,
+                "confirm_label": _("Remove access"),
+                "cancel_url": reverse("pta_users"),
+            },
+        )
+    services.membership_revoke(membership=membership)
+    messages.success(request, _("Access removed for %(user)s.") % {"user": person})
     return redirect("pta_users")

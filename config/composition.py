@@ -7,10 +7,13 @@ serves and the rule that shows it; the pages loop over the lists through the
 - COMPANY_TABS: the company page's tab bar (staff and contact persons);
 - COMPANY_OVERVIEW_CARDS: fragments on the staff's company overview;
 - MINSIDE_CARDS: fragments on a contact person's Min side;
-- TODAY_CARDS: fragments on the staff's start page, "I dag".
+- TODAY_CARDS: fragments on the staff's start page, "I dag";
+- NEEDS_ATTENTION: the selectors of what needs doing, for "I dag"'s first card;
+- NEXT_STEPS: the selectors of what a contact person should do next, for Min side.
 
 A new app appears on these pages by adding its rows here and serving the
-fragment from its own views; the page itself does not change.
+fragment from its own views (or, for the two lists of selectors, returning
+core.attention.Attention items); the page itself does not change.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Role
+from companies import selectors_start as company_start
+from companies.models import Company, ContactPerson
+from core.attention import Attention
+from employees import selectors_start as employee_start
+from tenants.models import Role, User
 from tenants.permissions import STAFF
 
 #: A rule sees the request (with its membership, and the contact person for
@@ -75,6 +82,8 @@ NAVIGATION = {
         ("staff_start", _("Today")),
         ("companies:list", _("Companies")),
         ("companies:notices", _("Notices")),
+        ("tickets:product_list", _("Products")),
+        ("tickets:ticket_type_list", _("Ticket types")),
         ("pta_users", _("Users")),
         ("pta_look", _("Look")),
     ],
@@ -82,9 +91,15 @@ NAVIGATION = {
         ("staff_start", _("Today")),
         ("companies:list", _("Companies")),
         ("companies:notices", _("Notices")),
+        ("tickets:product_list", _("Products")),
+        ("tickets:ticket_type_list", _("Ticket types")),
     ],
     Role.CONTACT: [("minside_home", _("My page"))],
-    Role.COORDINATOR: [("national_dashboard", _("Dashboard")), ("region_create", _("New PTA"))],
+    Role.COORDINATOR: [
+        ("national_dashboard", _("Dashboard")),
+        ("national_products", _("Base package")),
+        ("region_create", _("New PTA")),
+    ],
 }
 
 COMPANY_TABS = [
@@ -98,19 +113,22 @@ COMPANY_TABS = [
 
 COMPANY_OVERVIEW_CARDS = [
     Card("employees", "employees:counts_card"),
+    Card("agreement-products", "tickets:agreement_products_card", staff),
 ]
 
 MINSIDE_CARDS = [
+    Card("next-steps", "minside_next_steps_card"),
+    Card("adviser", "companies:adviser_card"),
     Card("employees", "employees:counts_card"),
     Card("messages", "companies:messages_card"),
 ]
 
 TODAY_CARDS = [
+    Card("attention", "today_attention_card"),
+    Card("my-companies", "companies:today_my_companies_card"),
+    Card("trend", "reporting:today_trend_card"),
     Card("companies", "companies:today_figures_card"),
     Card("employees", "employees:today_card"),
-    Card("messages", "companies:today_messages_card"),
-    Card("imports", "employees:today_imports_card"),
-    Card("my-companies", "companies:today_my_companies_card"),
 ]
 
 CARDS = {
@@ -118,3 +136,40 @@ CARDS = {
     "minside": MINSIDE_CARDS,
     "today": TODAY_CARDS,
 }
+
+#: What needs attention on the staff's "I dag" (the card config.views.today_attention_card): each app's
+#: selectors, called as f(user=..., mine=..., limit=...) -> list[core.attention.Attention]. Each is one
+#: query, capped at `limit`. The user is PTA staff, who see every company of the PTA; `mine` narrows the
+#: list to the companies they are responsible adviser for, and their own come first either way. A new
+#: app (ticket applications waiting, invoices to review, survey rounds closing) adds its selector here.
+NEEDS_ATTENTION: list[Callable[..., list[Attention]]] = [
+    company_start.company_imports_needing_attention,
+    employee_start.employee_imports_needing_attention,
+    company_start.unanswered_messages,
+    company_start.companies_without_contact_person,
+    company_start.agreements_ending,
+]
+
+#: What to do next on a contact person's Min side (the card config.views.minside_next_steps_card): each
+#: app's selectors, called as f(company=..., contact=..., user=...) -> list[Attention] for the one
+#: company the page shows, which the card has checked is the contact person's own.
+NEXT_STEPS: list[Callable[..., list[Attention]]] = [
+    employee_start.employee_next_steps,
+    company_start.company_next_steps,
+]
+
+
+def needs_attention(*, user: User, mine: bool, limit: int) -> tuple[list[Attention], bool]:
+    """Every app's items for "I dag": the user's own companies first, then by
+    severity and age; at most `limit`, and whether there were more."""
+    # One more than shown from each, to know whether there are more.
+    items = [item for selector in NEEDS_ATTENTION for item in selector(user=user, mine=mine, limit=limit + 1)]
+    items.sort(key=lambda item: item.sort_key(user.pk))
+    return items[:limit], len(items) > limit
+
+
+def next_steps(*, company: Company, contact: ContactPerson, user: User) -> list[Attention]:
+    """Every app's next steps for a contact person's company, the most urgent first."""
+    steps = [step for selector in NEXT_STEPS for step in selector(company=company, contact=contact, user=user)]
+    steps.sort(key=lambda step: step.sort_key(None))
+    return steps

@@ -63,10 +63,12 @@ def _card(request, card: Card, company) -> str:
         return ""
     if response.status_code != 200:
         return ""
+    # The card saw the page's query (a filter such as "I dag"'s ?mine=1): its reload keeps it.
+    query = request.GET.urlencode()
     return format_html(
         '<div class="card-fragment" id="card-{}" hx-get="{}" hx-trigger="{}">{}</div>',
         card.key,
-        url,
+        f"{url}?{query}" if query else url,
         REFRESH_TRIGGER,
         mark_safe(response.content.decode()),  # noqa: S308 (rendered by the fragment's own template)
     )

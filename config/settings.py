@@ -37,7 +37,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 TESTING = "pytest" in sys.modules or env_bool("DJANGO_TESTING")
 # A developer's machine running the embedded services (set by config/dev/embedded.py).
 EMBEDDED = env_bool("EMBEDDED_SERVICES")
-DEBUG = env_bool("DJANGO_DEBUG", default=EMBEDDED and not TESTING)
+# Off unless asked for, on a developer's machine too: `make run` shows the site's own error
+# pages, as production does. DJANGO_DEBUG=1 make run for Django's debug pages.
+DEBUG = env_bool("DJANGO_DEBUG")
 # Demo mode seeds fictitious data and enables `manage.py demo_totp`. Never in production.
 DEMO_MODE = env_bool("DEMO_MODE", default=EMBEDDED)
 
@@ -60,6 +62,8 @@ if not SECRET_KEY:
     elif DEBUG:
         SECRET_KEY = "insecure-development-key-not-for-production"  # noqa: S105
     else:
+        # On a developer's machine, manage.py and `make run` set one generated and kept in
+        # .data/ (config.dev.embedded.dev_secret_key), so the demo runs with DEBUG off.
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
 if not DEBUG and (SECRET_KEY == SECRET_KEY_PLACEHOLDER or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
@@ -83,6 +87,8 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own form templates for FORM_RENDERER (TemplatesSetting finds them here).
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -162,6 +168,8 @@ TEMPLATES = [
         },
     }
 ]
+# Forms render Designsystemet markup (templates/django/forms/, config/forms.py).
+FORM_RENDERER = "config.forms.DesignsystemetRenderer"
 
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
@@ -275,9 +283,19 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / ".data" / "static")))
-if DEBUG or TESTING:
+# Static files straight from the source folders (whitenoise's finders, below) in debug mode,
+# in tests and on a developer's machine (`make run`, DEBUG off): no collectstatic there.
+STATIC_FROM_SOURCE = DEBUG or TESTING or EMBEDDED
+if STATIC_FROM_SOURCE:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Digdir's Designsystemet from npm (package.json `dependencies`; `npm ci` installs it, the
+# Dockerfile copies it into the image): the components' combined stylesheet as
+# /static/ds/index.css and the default theme as /static/ds-theme/designsystemet.css.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("ds", BASE_DIR / "node_modules" / "@digdir" / "designsystemet-css" / "dist" / "src"),
+    ("ds-theme", BASE_DIR / "node_modules" / "@digdir" / "designsystemet-theme" / "src" / "themes"),
+]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -286,12 +304,14 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if STATIC_FROM_SOURCE
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
+# runserver serves no static files with DEBUG off: whitenoise does, and picks up edits to them.
+WHITENOISE_AUTOREFRESH = DEBUG or (EMBEDDED and not TESTING)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -324,6 +344,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.dispatch_to_tenants",
         "schedule": 15 * 60,
         "args": ("reporting.tasks.refresh_region_stats",),
+    },
+    # The month's row of reporting.MonthlyFigures, kept current so it ends the month at its month-end figures.
+    "record-monthly-figures": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 60 * 60,
+        "args": ("reporting.tasks.record_monthly_figures",),
     },
     "purge-stale-employee-imports": {
         "task": "tenants.tasks.dispatch_to_tenants",

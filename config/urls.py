@@ -11,8 +11,13 @@ from tenants import views as tenant_views
 urlpatterns = [
     path("", tenant_views.home, name="home"),
     path("i-dag/", config_views.staff_start, name="staff_start"),
+    # The cards that gather every app's items (config.composition.NEEDS_ATTENTION and NEXT_STEPS).
+    path("i-dag/kort/oppgaver/", config_views.today_attention_card, name="today_attention_card"),
+    path("min-side/<int:pk>/kort/neste-steg/", config_views.minside_next_steps_card, name="minside_next_steps_card"),
     path("bedrifter/", include("companies.urls")),
     path("", include("employees.urls")),
+    path("", include("tickets.urls")),
+    path("", include("reporting.urls")),
     path("min-side/", company_views.minside_home, name="minside_home"),
     path("brukere/", views_pta_users.pta_users, name="pta_users"),
     path("brukere/<int:pk>/fjern/", views_pta_users.membership_remove, name="membership_remove"),
@@ -26,6 +31,7 @@ urlpatterns = [
     path("logo", tenant_views.logo, name="tenant_logo"),
     path("brand.css", tenant_views.brand_css, name="brand_css"),
     path("utseende/", tenant_views.pta_look, name="pta_look"),
+    path("konto/kontaktinfo/", tenant_views.contact_details, name="account_contact_details"),
     # Before allauth's own patterns: users do not manage their addresses (tenants.views).
     path("accounts/email/", tenant_views.email_change_refused, name="account_email_refused"),
     path("accounts/", include("allauth.urls")),

@@ -10,6 +10,10 @@ urlpatterns = [
     path("regioner/ny/", views.region_create, name="region_create"),
     path("regioner/<int:pk>/", views.region_detail, name="region_detail"),
     path("regioner/<int:pk>/aktiv/", views.region_set_active, name="region_set_active"),
+    # The national base package (grunnpakke), which every PTA adopts into its own catalogue.
+    path("grunnpakke/", views.national_products, name="national_products"),
+    path("grunnpakke/ny/", views.national_product_create, name="national_product_create"),
+    path("grunnpakke/<int:pk>/", views.national_product_edit, name="national_product_edit"),
     path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("brand.css", views.brand_css, name="brand_css"),
     # Before allauth's own patterns: users do not manage their addresses (tenants.views).

@@ -29,6 +29,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if self.row == 0 or self.field == "file":
+            return self.message  # the file itself: no row or column to name
         return _("row %(row)s, %(field)s: %(message)s") % {
             "row": self.row,
             "field": self.field,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.no import kontonr, orgnr
@@ -66,3 +68,36 @@ def validate_brand_colour(value: str) -> None:
             code="low_contrast",
             params={"value": value, "ratio": contrast_ratio("#ffffff", value)},
         )
+
+
+def normalise_phone(value: str, *, code: str = "invalid_phone") -> str:
+    """A phone number as people write it ('22 33 44 55', '0047 912 34 567',
+    '+46 70 123 45 67') -> E.164 ('+4722334455'); Norway is the default
+    region. Any number phonenumbers holds valid, mobile or not, Norwegian or
+    foreign: the full check behind employees.cleaning.normalise_mobile too."""
+    value = str(value).strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "NO")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(gettext("“%(value)s” is not a valid phone number.") % {"value": value}, code=code)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(value: str) -> str:
+    """A stored (E.164) number as people read it: '+4791234567' -> '+47 912 34 567'."""
+    if not value:
+        return ""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(value), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return value
+
+
+def validate_phone_e164(value: str) -> None:
+    """The stored form of a phone number: valid, and already in E.164."""
+    if value and normalise_phone(value) != value:
+        raise ValidationError(_("Store phone numbers in E.164 form, e.g. +4791234567."), code="not_e164")

@@ -21,6 +21,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from stdnum.no import fodselsnummer
 
+from core.validators import normalise_phone
+
 DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S")
 
 # "91234567", "912 34 567", "+47 912 34 567", "0047 91234567": eight digits
@@ -55,13 +57,8 @@ def normalise_mobile(value: str) -> str:
 
 
 def _normalise_mobile_slow(value: str) -> str:
-    try:
-        number = phonenumbers.parse(value, "NO")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("“%(value)s” is not a valid phone number.") % {"value": value}, code="invalid_mobile")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # The full check is shared with every other phone number (core.validators), e.g. a user's.
+    return normalise_phone(value, code="invalid_mobile")
 
 
 def validate_e164(value: str) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from companies.models import Company
 from core.importing import shortened
 from core.tabular import Table, read_table
 from employees.importing import national_id_columns
-from employees.models import Employee, EmployeeImport, EmployeeStatus, ImportStatus
+from employees.models import Employee, EmployeeImport, EmployeeStatus
 
 # Sort keys the list page accepts, and the ordering each one means.
 SORTS = {
@@ -160,13 +157,3 @@ def employees_on_lists_count() -> int:
     """Employees on every company's list in this PTA (leavers not counted),
     from the companies' kept counts: one row per company, not per employee."""
     return Company.objects.aggregate(n=Sum("employee_count"))["n"] or 0
-
-
-def employee_imports_failed(*, days: int = 14) -> QuerySet[EmployeeImport]:
-    """Employee imports that failed lately, for the staff's "I dag" page."""
-    since = timezone.now() - timedelta(days=days)
-    return (
-        EmployeeImport.objects.filter(status=ImportStatus.FAILED, created_at__gte=since)
-        .select_related("company")
-        .order_by("-created_at")[:20]
-    )

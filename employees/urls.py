@@ -15,6 +15,7 @@ company_patterns = [
     path("eksport/<int:pk>/fil/", views.export_download, name="export_download"),
     path("eksport/<str:fmt>/", views.employee_export, name="export"),
     path("import/", views.import_upload, name="import_upload"),
+    path("import/eksempel.<str:fmt>", views.import_sample, name="import_sample"),
     path("import/<int:pk>/kolonner/", views.import_mapping, name="import_mapping"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/bekreft/", views.import_confirm, name="import_confirm"),
@@ -27,5 +28,4 @@ urlpatterns = [
     path("bedrifter/<int:company_pk>/ansatte/", include(company_patterns)),
     # Cards on the staff's start page (config.composition.TODAY_CARDS).
     path("i-dag/kort/ansatte/", views.today_card, name="today_card"),
-    path("i-dag/kort/importer/", views.today_imports_card, name="today_imports_card"),
 ]

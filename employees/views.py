@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.models import Company
 from companies.permissions import CompanyRequest, company_member_required, get_company_for_user, is_staff
-from core.forms import add_validation_error
+from core.forms import add_validation_error, confirmed
 from core.imports import with_live_progress
 from core.paging import list_page
+from core.samples import sample_response
 from core.tabular import TableError
 from employees import exporting, selectors, services
 from employees.forms import ColumnMappingForm, EmployeeForm, EmployeeStatusForm, ImportUploadForm
-from employees.importing import FIELD_LABELS, HEADER_SYNONYMS, employee_field_label
+from employees.importing import FIELD_LABELS, HEADER_SYNONYMS, SAMPLE_HEADERS, SAMPLE_ROWS, employee_field_label
 from employees.models import (
     Employee,
     EmployeeExport,
@@ -202,7 +203,7 @@ def employee_status(request: CompanyRequest, company_pk: int, pk: int):
 @require_http_methods(["GET", "POST"])
 def employee_delete(request: CompanyRequest, company_pk: int, pk: int):
     company, employee = _get_employee_for_user(request, company_pk, pk)
-    if request.method == "POST":
+    if confirmed(request):  # a POST without the confirmation page's field shows the page again
         services.employee_delete(employee=employee)
         messages.success(request, _("%(name)s was removed from the list.") % {"name": employee})
         return redirect("employees:list", company.pk)
@@ -260,6 +261,15 @@ def export_download(request: CompanyRequest, company_pk: int, pk: int):
 
 
 # Import: upload -> (columns) -> preview -> confirm -> progress and result ---------------------
+
+
+@company_member_required
+@require_GET
+def import_sample(request: CompanyRequest, company_pk: int, fmt: str):
+    """A small file with the recognised headers and two example employees (csv or xlsx), for
+    whoever may import this company's list."""
+    _get_company(request, company_pk)
+    return sample_response(fmt=fmt, headers=SAMPLE_HEADERS, rows=SAMPLE_ROWS, name="ansatte-eksempel")
 
 
 @company_member_required
@@ -433,11 +443,3 @@ def counts_card(request: CompanyRequest, company_pk: int):
 @require_GET
 def today_card(request: AuthenticatedRequest):
     return render(request, "employees/cards/today.html", {"count": selectors.employees_on_lists_count()})
-
-
-@staff_required
-@require_GET
-def today_imports_card(request: AuthenticatedRequest):
-    return render(
-        request, "employees/cards/today_imports.html", {"failed_imports": selectors.employee_imports_failed()}
-    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import phonenumbers
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -24,16 +25,19 @@ from companies.models import (
     Location,
 )
 from employees.models import Employee, EmployeeStatus
-from reporting.services import region_stats_refresh
-from tenants.models import Membership, Pta, Role, User
+from reporting.services import monthly_figures_record, region_stats_refresh
+from tenants.models import County, Membership, ProductUnit, Pta, Role, User, VatRate
 from tenants.services import pta_create
+from tickets import selectors as ticket_selectors
+from tickets import services as ticket_services
+from tickets.models import Product
 
 DEMO_PASSWORD = "Demo-passord-2026"  # noqa: S105  (fictitious demo users only)
 
 PTAS = [
-    ("Kolumbus", "kolumbus", "Rogaland", "#00507d", ["Stavanger", "Sandnes", "Sola", "Randaberg"]),
-    ("AtB", "atb", "Trøndelag", "#2f3d45", ["Trondheim", "Malvik", "Melhus", "Stjørdal"]),
-    ("Skyss", "skyss", "Vestland", "#a3004f", ["Bergen", "Askøy", "Bjørnafjorden", "Øygarden"]),
+    ("Kolumbus", "kolumbus", County.ROGALAND, "#00507d", ["Stavanger", "Sandnes", "Sola", "Randaberg"]),
+    ("AtB", "atb", County.TRONDELAG, "#2f3d45", ["Trondheim", "Malvik", "Melhus", "Stjørdal"]),
+    ("Skyss", "skyss", County.VESTLAND, "#a3004f", ["Bergen", "Askøy", "Bjørnafjorden", "Øygarden"]),
 ]
 INDUSTRIES = [
     "Offentlig administrasjon",
@@ -44,6 +48,18 @@ INDUSTRIES = [
     "Handel",
     "Utdanning",
     "Finans og forsikring",
+]
+FINANCE = "Finans og forsikring"  # pays finansskatt på lønn (companies.Company.finance_sector)
+# name, unit, VAT rate
+LOCAL_ADD_ONS = [
+    ("Bysykkel", ProductUnit.PER_EMPLOYEE_MONTH, VatRate.PASSENGER_TRANSPORT),
+    ("Bildeling", ProductUnit.PER_EMPLOYEE_MONTH, VatRate.GENERAL),
+]
+# name, zones, zone count, ordinary annual pass price (fictitious)
+DEMO_TICKET_TYPES = [
+    ("Én sone", "Sone 1", None, 8400),
+    ("To soner", "", 2, 10800),
+    ("Hele regionen", "Alle soner", None, 16200),
 ]
 COMPANY_STEMS = [
     ("Fjordkraft Service", "AS"),
@@ -89,9 +105,8 @@ def _mail_domain(company_name: str) -> str:
     return first.replace("ø", "o").replace("å", "a").replace("æ", "ae") + ".no"
 
 
-def _user(email: str, first: str, last: str) -> User:
-    user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first, last_name=last)
-    return user
+def _user(email: str, first: str, last: str, phone: str = "") -> User:
+    return User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first, last_name=last, phone=phone)
 
 
 def _with_totp(user: User) -> str:
@@ -100,10 +115,55 @@ def _with_totp(user: User) -> str:
     return secret
 
 
-def _seed_companies(*, rng: random.Random, fake: Faker, municipalities: list[str], adviser: User) -> list[Company]:
+def _seed_catalogue(*, rng: random.Random) -> dict:
+    """The PTA's products (the base package and two add-ons) and ticket types, priced from
+    1 January 2026 (fictitious prices)."""
+    start = date(2026, 1, 1)
+    ticket_services.base_package_adopt()
+    for name, unit, vat_rate in LOCAL_ADD_ONS:
+        ticket_services.product_create(data={"name": name, "unit": unit, "vat_rate": vat_rate})
+    for product in Product.objects.all():
+        if product.unit != ProductUnit.PER_TICKET_MONTH:
+            amount = Decimal(rng.choice([150, 250, 400, 2500, 4500, 9000]))
+            ticket_services.price_add(product=product, valid_from=start, valid_to=None, amount=amount, today=start)
+    for name, zones, zone_count, annual in DEMO_TICKET_TYPES:
+        ticket_type = ticket_services.ticket_type_save(data={"name": name, "zones": zones, "zone_count": zone_count})
+        ordinary = Decimal(annual) / 12
+        ticket_services.ticket_price_add(
+            ticket_type=ticket_type,
+            valid_from=start,
+            valid_to=None,
+            annual_price=Decimal(annual),
+            company_price=(ordinary * Decimal("0.9")).quantize(Decimal("0.01")),  # a 10 % corporate discount
+            today=start,
+        )
+    return {
+        "ticket": ticket_selectors.corporate_ticket_product(),
+        "others": list(Product.objects.exclude(unit=ProductUnit.PER_TICKET_MONTH)),
+    }
+
+
+def _seed_agreement_products(*, rng: random.Random, agreement: Agreement, catalogue: dict) -> None:
+    """The corporate ticket with a subsidy (a percentage, a fixed amount or none) and two other products."""
+    percent, amount = rng.choice(
+        [(None, None), (Decimal(25), None), (Decimal(50), None), (Decimal(100), None), (None, Decimal(300))]
+    )
+    ticket_services.agreement_product_save(
+        agreement=agreement, product=catalogue["ticket"], subsidy_percent=percent, subsidy_amount=amount
+    )
+    for product in rng.sample(catalogue["others"], 2):
+        ticket_services.agreement_product_save(
+            agreement=agreement, product=product, subsidy_percent=None, subsidy_amount=None
+        )
+
+
+def _seed_companies(
+    *, rng: random.Random, fake: Faker, municipalities: list[str], adviser: User, catalogue: dict
+) -> list[Company]:
     companies = []
     for stem, suffix in rng.sample(COMPANY_STEMS, 6):
         municipality = rng.choice(municipalities)
+        industry = rng.choice(INDUSTRIES)
         companies.append(
             Company(
                 org_number=_orgnr(rng),
@@ -111,7 +171,8 @@ def _seed_companies(*, rng: random.Random, fake: Faker, municipalities: list[str
                 postal_address=fake.street_address(),
                 postcode=fake.postcode(),
                 municipality=municipality,
-                industry=rng.choice(INDUSTRIES),
+                industry=industry,
+                finance_sector=industry == FINANCE,
                 status=rng.choice([CompanyStatus.MEMBER] * 3 + [CompanyStatus.PROSPECT, CompanyStatus.PAUSED]),
                 status_changed_on=date(2026, 1, 1) + timedelta(days=rng.randint(0, 300)),
                 adviser=adviser,
@@ -134,12 +195,12 @@ def _seed_companies(*, rng: random.Random, fake: Faker, municipalities: list[str
             Department.objects.create(company=company, name=name)
             for name in rng.sample(["Økonomi", "Salg", "Drift", "IT", "HR", "Produksjon"], rng.randint(2, 4))
         ]
-        Agreement.objects.create(
+        agreement = Agreement.objects.create(
             company=company,
             start_date=company.status_changed_on,
-            employer_subsidy_percent=rng.choice([None, 25, 50, 100]),
             invoice_email=f"faktura@{_mail_domain(company.name)}",
         )
+        _seed_agreement_products(rng=rng, agreement=agreement, catalogue=catalogue)
         CompanyStatusChange.objects.create(company=company, status=company.status, changed_on=company.status_changed_on)
         domain = _mail_domain(company.name)
         for number in range(1, rng.randint(25, 140)):
@@ -195,15 +256,19 @@ def _seed(*, rng: random.Random, fake: Faker, national: Pta, port: str) -> list[
         host = f"{slug}.localhost:{port}"
         with tenant_context(pta):
             admin = _user(f"admin@{slug}.demo.no", "Anne", f"Admin ({name})")
-            adviser = _user(f"radgiver@{slug}.demo.no", "Rune", f"Rådgiver ({name})")
+            adviser = _user(f"radgiver@{slug}.demo.no", "Rune", f"Rådgiver ({name})", phone=_mobile(rng))
             contact = _user(f"kontakt@{slug}.demo.no", "Kristin", f"Kontakt ({name})")
             Membership.objects.create(user=admin, tenant=pta, role=Role.PTA_ADMIN)
             Membership.objects.create(user=adviser, tenant=pta, role=Role.ADVISER)
             Membership.objects.create(user=contact, tenant=pta, role=Role.CONTACT)
-            companies = _seed_companies(rng=rng, fake=fake, municipalities=municipalities, adviser=adviser)
+            catalogue = _seed_catalogue(rng=rng)
+            companies = _seed_companies(
+                rng=rng, fake=fake, municipalities=municipalities, adviser=adviser, catalogue=catalogue
+            )
             for company in companies[:2]:
                 ContactPerson.objects.create(user=contact, company=company)
             region_stats_refresh()
+            monthly_figures_record()  # this month, and the past year reconstructed from the seeded dates
             logins += [
                 DemoLogin(Role.PTA_ADMIN.label, admin.email, host, _with_totp(admin)),
                 DemoLogin(Role.ADVISER.label, adviser.email, host, _with_totp(adviser)),

@@ -3,6 +3,7 @@ from a request, so mail sent by a worker points at the right PTA."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -44,7 +45,10 @@ def send_templated_mail(*, template: str, to: list[str], context: dict, message_
     message.send()
 
 
-def send_invitation(*, invitation: Invitation, token: str) -> None:
+def send_invitation(*, invitation: Invitation, token: str, company_names: Sequence[str] = ()) -> None:
+    """The invitation names who sent it (by name), the PTA, and for a contact
+    person the companies they will have access to (`company_names`: tenant
+    data this app cannot read, given by whoever created the invitation)."""
     path = reverse("invitation_accept", kwargs={"token": token}, urlconf=settings.ROOT_URLCONF)
     send_templated_mail(
         template="invitation",
@@ -52,6 +56,8 @@ def send_invitation(*, invitation: Invitation, token: str) -> None:
         context={
             "invitation": invitation,
             "tenant": invitation.tenant,
+            "inviter": str(invitation.invited_by) if invitation.invited_by else "",
+            "company_names": list(company_names),
             "url": tenant_url(invitation.tenant, path),
             "expires_at": invitation.expires_at,
         },

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Role
+from core.validators import normalise_phone
+from tenants.models import County, NationalProduct, Role, User
 
 
 class PtaCreateForm(forms.Form):
@@ -14,7 +15,7 @@ class PtaCreateForm(forms.Form):
     )
     domain = forms.CharField(label=_("Host name"), max_length=253, help_text=_("For example kolumbus.example.no"))
     org_number = forms.CharField(label=_("Organisation number"), max_length=11, required=False)
-    county = forms.CharField(label=_("County"), max_length=80, required=False)
+    county = forms.ChoiceField(label=_("County"), choices=[("", "–"), *County.choices], required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
     brand_colour = forms.CharField(
         label=_("Brand colour"), max_length=7, initial="#1f4e79", widget=forms.TextInput(attrs={"type": "color"})
@@ -91,3 +92,29 @@ class LookForm(forms.Form):
         label=_("Logo"), required=False, help_text=_("PNG or JPEG, at most 1 MB. Shown at 32 pixels height.")
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+
+class NationalProductForm(forms.ModelForm):
+    """A product of the national base package; its code is fixed once created (PTAs' data refer to it)."""
+
+    class Meta:
+        model = NationalProduct
+        fields = ["code", "name", "description", "unit", "vat_rate", "position", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["code"]
+
+
+class ContactDetailsForm(forms.ModelForm):
+    """The signed-in user's own name and phone number (the e-mail address is the login: not here)."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])

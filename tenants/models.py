@@ -2,12 +2,14 @@
 invitations, and the per-region aggregates the national site reads.
 
 Nothing here holds personal data of employees; the national site only ever
-reads RegionStats.
+reads RegionStats and its own catalogue (NationalProduct), which every PTA's
+schema reads too (the public schema is on each tenant's search path).
 """
 
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
@@ -18,7 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
 
-from core.validators import validate_bank_account, validate_brand_colour, validate_orgnr
+from core.validators import (
+    format_phone,
+    validate_bank_account,
+    validate_brand_colour,
+    validate_orgnr,
+    validate_phone_e164,
+)
 
 
 class UserManager(BaseUserManager):
@@ -47,6 +55,14 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
+    # Shown to the companies an adviser is responsible for (Min side); E.164, cleaned by core.validators.
+    phone = models.CharField(
+        _("phone number"),
+        max_length=16,
+        blank=True,
+        validators=[validate_phone_e164],
+        help_text=_("For example 912 34 567 or +46 70 123 45 67."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -56,11 +72,44 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def name_with_email(self) -> str:
+        """The name with the address, as in Kari Nordmann (kari@example.no), or the address alone
+        for someone who gave no name: for lists where two people may share a name (users, admins)."""
+        name = self.get_full_name()
+        return f"{name} ({self.email})" if name else self.email
+
+    @property
+    def phone_display(self) -> str:
+        """The phone number as people read it, e.g. +47 912 34 567."""
+        return format_phone(self.phone)
+
 
 SLUG_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9]{1,29}$",
     _("Use 2–30 lower-case letters a–z and digits, starting with a letter."),
 )
+
+
+class County(models.TextChoices):
+    """Norway's counties from 1 January 2024, stored by their county number
+    (Statistics Norway's classification). The names are official names, the
+    same in every language, so they are not translated."""
+
+    AGDER = "42", "Agder"
+    AKERSHUS = "32", "Akershus"
+    BUSKERUD = "33", "Buskerud"
+    FINNMARK = "56", "Finnmark – Finnmárku – Finmarkku"
+    INNLANDET = "34", "Innlandet"
+    MORE_OG_ROMSDAL = "15", "Møre og Romsdal"
+    NORDLAND = "18", "Nordland"
+    OSLO = "03", "Oslo"
+    ROGALAND = "11", "Rogaland"
+    TELEMARK = "40", "Telemark"
+    TROMS = "55", "Troms – Romsa – Tromssa"
+    TRONDELAG = "50", "Trøndelag – Trööndelage"
+    VESTFOLD = "39", "Vestfold"
+    VESTLAND = "46", "Vestland"
+    OSTFOLD = "31", "Østfold"
 
 
 class PtaQuerySet(models.QuerySet):
@@ -82,7 +131,7 @@ class Pta(TenantMixin):
     name = models.CharField(_("name"), max_length=120)
     slug = models.CharField(_("short name"), max_length=30, unique=True, validators=[SLUG_VALIDATOR])
     org_number = models.CharField(_("organisation number"), max_length=9, blank=True, validators=[validate_orgnr])
-    county = models.CharField(_("county"), max_length=80, blank=True)
+    county = models.CharField(_("county"), max_length=2, blank=True, choices=County.choices)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     brand_colour = models.CharField(
         _("brand colour"), max_length=7, default="#1f4e79", validators=[validate_brand_colour]
@@ -204,3 +253,51 @@ class RegionStats(models.Model):
 
     def __str__(self) -> str:
         return f"stats for {self.tenant}"
+
+
+class ProductUnit(models.TextChoices):
+    """What a product's price is per. The tickets app prices PTA products in these units."""
+
+    PER_EMPLOYEE_MONTH = "employee_month", _("per employee per month")
+    PER_TICKET_MONTH = "ticket_month", _("per ticket per month")
+    PER_EVENT = "event", _("per event")
+    ONE_OFF = "one_off", _("one-off")
+
+
+class VatRate(Decimal, models.Choices):
+    """Norwegian VAT rates a product can carry (merverdiavgiftsloven § 5-3 for passenger transport)."""
+
+    GENERAL = "25.00", _("25 % (services)")
+    PASSENGER_TRANSPORT = "12.00", _("12 % (passenger transport)")
+    EXEMPT = "0.00", _("0 % (exempt)")
+
+
+class NationalProduct(models.Model):
+    """One product of the national base package (grunnpakke), the same in every region.
+
+    The national coordinator owns the list (the national site); each PTA adopts it
+    into its own catalogue (tickets.Product, which refers to a row here). A product
+    is retired, never deleted: PTAs' agreements keep referring to it.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("A short, stable key, e.g. bike_check."))
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    # What a PTA's product starts with when the PTA adopts this one; the PTA may change both.
+    unit = models.CharField(_("unit"), max_length=20, choices=ProductUnit.choices, default=ProductUnit.PER_EVENT)
+    vat_rate = models.DecimalField(
+        _("VAT rate"), max_digits=4, decimal_places=2, choices=VatRate.choices, default=VatRate.GENERAL
+    )
+    position = models.PositiveSmallIntegerField(_("position in the list"), default=0)
+    is_active = models.BooleanField(
+        _("offered"), default=True, help_text=_("Untick to retire the product: PTAs can no longer adopt it.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("national product")
+        verbose_name_plural = _("national base package")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
-from tenants.models import Domain, Invitation, Membership, Pta, RegionStats, Role, User
+from tenants.models import Domain, Invitation, Membership, NationalProduct, Pta, RegionStats, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +162,38 @@ def pta_set_active(*, pta: Pta, active: bool) -> Pta:
     return pta
 
 
+NATIONAL_PRODUCT_FIELDS = ("name", "description", "unit", "vat_rate", "position", "is_active")
+
+
+def national_product_save(*, data: dict, product: NationalProduct | None = None) -> NationalProduct:
+    """Add a product to the national base package, or edit one (the coordinator's).
+
+    The code is set once, on creation: PTAs' products refer to the row, and the
+    tickets app finds the corporate ticket by its code. Retiring a product
+    (is_active off) keeps it in the PTAs that adopted it; no PTA can adopt it
+    any more. Names and codes are unique (full_clean says which)."""
+    if product is None:
+        product = NationalProduct(code=data.get("code", ""))
+    for name in NATIONAL_PRODUCT_FIELDS:
+        if name in data:
+            setattr(product, name, data[name])
+    product.full_clean()
+    product.save()
+    return product
+
+
+def user_set_contact_details(*, user: User, first_name: str, last_name: str, phone: str) -> User:
+    """A user's own name and phone number, shown to the companies they advise.
+
+    The phone number is stored in E.164 (core.validators); full_clean refuses
+    anything else, and nothing is written then. The e-mail address (the
+    login) is not changed here."""
+    user.first_name, user.last_name, user.phone = first_name, last_name, phone
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name", "phone"])
+    return user
+
+
 def invitation_create(
     *,
     tenant: Pta,
@@ -170,9 +202,13 @@ def invitation_create(
     invited_by: User | None,
     company_ids: list[int] | None = None,
     contact_rights: dict[str, bool] | None = None,
+    company_names: list[str] | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and queue its e-mail on commit.
 
+    The e-mail names the PTA, the inviter and, for a contact person, the
+    companies in `company_names` (the names of `company_ids`: tenant data,
+    which the caller reads).
     Returns the invitation and the raw token (only its hash is stored).
     Rules: the coordinator role only on the national tenant, PTA roles only
     on a PTA, contact persons need at least one company, and an address that
@@ -204,7 +240,7 @@ def invitation_create(
         invitation.save()
         from tenants.tasks import send_invitation_email
 
-        send_invitation_email.delay_on_commit(invitation.pk, token)
+        send_invitation_email.delay_on_commit(invitation.pk, token, list(company_names or []))
     return invitation, token
 
 

@@ -17,8 +17,9 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(public=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_invitation_email(invitation_id: int, token: str) -> None:
+def send_invitation_email(invitation_id: int, token: str, company_names: list[str] | None = None) -> None:
     # The row lock plus sent_at makes a retry or a duplicate delivery a no-op.
+    # company_names: the companies a contact person is invited to (tenant data, named by the caller).
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(skip_locked=True, of=("self",))
@@ -28,7 +29,7 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
         )
         if invitation is None:
             return
-        send_invitation(invitation=invitation, token=token)
+        send_invitation(invitation=invitation, token=token, company_names=company_names or ())
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
 

@@ -8,15 +8,23 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from core.forms import add_validation_error
+from core.forms import add_validation_error, confirmed
 from core.validators import HEX_COLOUR
 from tenants import selectors, services
-from tenants.forms import AcceptInvitationForm, InvitationForm, LookForm, PtaCreateForm
+from tenants.brand import brand_stylesheet
+from tenants.forms import (
+    AcceptInvitationForm,
+    ContactDetailsForm,
+    InvitationForm,
+    LookForm,
+    NationalProductForm,
+    PtaCreateForm,
+)
 from tenants.http import AuthenticatedRequest, TenantRequest
-from tenants.models import Pta, Role
-from tenants.permissions import coordinator_required, pta_admin_required
+from tenants.models import NationalProduct, Pta, Role
+from tenants.permissions import coordinator_required, pta_admin_required, role_required
 
 
 def unknown_host(request: TenantRequest):
@@ -57,20 +65,22 @@ def logo(request: TenantRequest):
     return response
 
 
-# Without a tenant (an unknown host) static/css/app.css has the same colour.
+# A colour that is no #rrggbb is never written; without a tenant (an unknown
+# host) no brand.css is linked and the theme's own accent applies.
 DEFAULT_BRAND_COLOUR = "#1f4e79"
 
 
 @require_GET
 def brand_css(request: TenantRequest):
     """The PTA's colour as a stylesheet, so that no page needs an inline style
-    (the Content-Security-Policy allows none). Pages link it with the colour
-    in the query string, so a new colour is a new URL and this one may be
-    cached for a day."""
+    (the Content-Security-Policy allows none): Designsystemet's accent colours
+    mixed from it (tenants/brand.py), so buttons, links, focus rings and the
+    header carry it. Pages link it with the colour in the query string, so a
+    new colour is a new URL and this one may be cached for a day."""
     colour = request.tenant.brand_colour
     if not HEX_COLOUR.match(colour or ""):
         colour = DEFAULT_BRAND_COLOUR  # never write anything but a colour into the stylesheet
-    response = HttpResponse(f":root {{ --brand: {colour}; }}\n", content_type="text/css; charset=utf-8")
+    response = HttpResponse(brand_stylesheet(colour), content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 
@@ -96,6 +106,29 @@ def pta_look(request: AuthenticatedRequest):
             messages.success(request, _("Saved."))
             return redirect("pta_look")
     return render(request, "tenants/pta_look.html", {"form": form})
+
+
+@role_required(Role.PTA_ADMIN, Role.ADVISER, Role.CONTACT)
+@require_http_methods(["GET", "POST"])
+def contact_details(request: AuthenticatedRequest):
+    """The signed-in user's own name and phone number; an adviser's are shown
+    on Min side of the companies they are responsible for."""
+    form = ContactDetailsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_contact_details(
+                user=request.user,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as exc:
+            request.user.refresh_from_db()
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("account_contact_details")
+    return render(request, "tenants/contact_details.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -181,13 +214,62 @@ def region_detail(request: AuthenticatedRequest, pk: int):
     return render(
         request,
         "national/region_detail.html",
-        {"pta": pta, "form": form, "admins": selectors.membership_list(tenant=pta).filter(role=Role.PTA_ADMIN)},
+        {
+            "pta": pta,
+            "form": form,
+            "admins": selectors.membership_list(tenant=pta).filter(role=Role.PTA_ADMIN),
+            **selectors.region_detail(pta=pta, request=request),
+        },
     )
 
 
 @coordinator_required
-@require_POST
+@require_GET
+def national_products(request: AuthenticatedRequest):
+    """The national base package, retired products last."""
+    products = NationalProduct.objects.order_by("-is_active", "position", "name")
+    return render(request, "national/products.html", {"products": products})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def national_product_create(request: AuthenticatedRequest):
+    return _national_product_form(request, None)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def national_product_edit(request: AuthenticatedRequest, pk: int):
+    return _national_product_form(request, get_object_or_404(NationalProduct, pk=pk))
+
+
+def _national_product_form(request: AuthenticatedRequest, product: NationalProduct | None):
+    form = NationalProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.national_product_save(data=form.cleaned_data, product=product)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
+            return redirect("national_products")
+    return render(request, "national/product_form.html", {"form": form, "product": product})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
 def region_set_active(request: AuthenticatedRequest, pk: int):
+    """Reactivate a PTA at once (active=1); suspend it only from the confirmation page that a
+    GET, or a POST without the confirmation, shows (core.forms.confirmed)."""
     pta = _get_region(pk)
-    services.pta_set_active(pta=pta, active=request.POST.get("active") == "1")
+    if request.method == "POST" and request.POST.get("active") == "1":
+        services.pta_set_active(pta=pta, active=True)
+        messages.success(request, _("%(name)s is active again.") % {"name": pta.name})
+        return redirect("region_detail", pk=pta.pk)
+    if not pta.is_active:
+        return redirect("region_detail", pk=pta.pk)
+    if not confirmed(request):
+        return render(request, "tenants/region_suspend_confirm.html", {"pta": pta})
+    services.pta_set_active(pta=pta, active=False)
+    messages.success(request, _("%(name)s is suspended.") % {"name": pta.name})
     return redirect("region_detail", pk=pta.pk)

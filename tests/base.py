@@ -16,7 +16,7 @@ from django_tenants.utils import tenant_context
 
 from companies.models import Company, CompanyStatus, ContactPerson
 from employees.models import Employee
-from tenants.models import Membership, Pta, Role, User
+from tenants.models import County, Membership, Pta, Role, User
 from tenants.services import national_tenant_ensure, pta_create
 from tenants.signals import SESSION_TENANT_KEY
 
@@ -86,8 +86,22 @@ def _company(name: str, org_number: str, adviser: User, employees: int) -> Compa
 
 def build_world() -> World:
     national = national_tenant_ensure(domain=NATIONAL_HOST)
-    pta_a = pta_create(name="Region A", slug="ptaa", domain=HOST_A, org_number="923609016", brand_colour="#00507d")
-    pta_b = pta_create(name="Region B", slug="ptab", domain=HOST_B, org_number="974760673", brand_colour="#2f3d45")
+    pta_a = pta_create(
+        name="Region A",
+        slug="ptaa",
+        domain=HOST_A,
+        org_number="923609016",
+        county=County.ROGALAND,
+        brand_colour="#00507d",
+    )
+    pta_b = pta_create(
+        name="Region B",
+        slug="ptab",
+        domain=HOST_B,
+        org_number="974760673",
+        county=County.VESTLAND,
+        brand_colour="#2f3d45",
+    )
     p = {
         "coordinator": _persona("koordinator@test.no", national, Role.COORDINATOR, NATIONAL_HOST, mfa=True),
         "admin_a": _persona("admin@a.test.no", pta_a, Role.PTA_ADMIN, HOST_A, mfa=True),

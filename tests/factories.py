@@ -4,7 +4,8 @@ Creating a PTA (a PostgreSQL schema) is slow, so there is no PtaFactory:
 reuse `world.pta_a` and `world.pta_b` from tests.base.
 
 Users and memberships live in the public schema and can be created anywhere.
-Company, Location, Department, ContactPerson and Employee rows live in a
+Company, Location, Department, ContactPerson and Employee rows, and the
+tickets app's products, prices, ticket types and agreement products, live in a
 PTA's own schema: create them inside `django_tenants.utils.tenant_context`::
 
     from django_tenants.utils import tenant_context
@@ -21,15 +22,18 @@ call it inside `tenant_context(pta)` when it is given companies.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 
 import factory
 from django.db import connection
 from stdnum.no import orgnr
 
-from companies.models import Company, CompanyStatus, ContactPerson, Department, Location
+from companies.models import Agreement, Company, CompanyStatus, ContactPerson, Department, Location
 from employees.models import Employee, EmployeeStatus
-from tenants.models import Membership, Pta, Role, User
+from tenants.models import Membership, NationalProduct, ProductUnit, Pta, Role, User, VatRate
 from tests.base import PASSWORD
+from tickets.models import AgreementProduct, Price, Product, TicketPrice, TicketType
 
 # 8-digit bases from here on are far from the org numbers tests.base and the
 # older tests type in by hand (914…, 983…, 988…, 986…, 923…, 974…).
@@ -179,3 +183,75 @@ class EmployeeFactory(TenantModelFactory):
     mobile = factory.Sequence(lambda n: f"+47{40_000_000 + n}")
     employee_number = factory.Sequence(lambda n: f"F{n}")
     status = EmployeeStatus.ACTIVE
+
+
+# --- The tickets app's catalogue (tenant schema) ----------------------------------------
+
+
+class ProductFactory(TenantModelFactory):
+    """A local add-on; pass national_product=NationalProduct.objects.get(code=...) for a base product."""
+
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Tillegg {n}")
+    unit = ProductUnit.PER_EMPLOYEE_MONTH
+    vat_rate = VatRate.GENERAL
+
+
+def corporate_ticket_product() -> Product:
+    """The PTA's corporate ticket, adopted from the national base package (call inside tenant_context)."""
+    national = NationalProduct.objects.get(code="corporate_ticket")
+    product, _created = Product.objects.get_or_create(
+        national_product=national,
+        defaults={"name": national.name, "unit": national.unit, "vat_rate": national.vat_rate},
+    )
+    return product
+
+
+class PriceFactory(TenantModelFactory):
+    class Meta:
+        model = Price
+
+    product = factory.SubFactory(ProductFactory)
+    valid_from = date(2026, 1, 1)
+    valid_to = None
+    amount = Decimal("250.00")
+
+
+class TicketTypeFactory(TenantModelFactory):
+    class Meta:
+        model = TicketType
+
+    name = factory.Sequence(lambda n: f"Billett {n}")
+    zones = "Sone 1"
+
+
+class TicketPriceFactory(TenantModelFactory):
+    """P = 10 800 / 12 = 900.00 and C = 810.00 by default (the worked example of tickets/rules.py)."""
+
+    class Meta:
+        model = TicketPrice
+
+    ticket_type = factory.SubFactory(TicketTypeFactory)
+    valid_from = date(2026, 1, 1)
+    valid_to = None
+    annual_price = Decimal("10800.00")
+    monthly_price = None
+    company_price = Decimal("810.00")
+
+
+class AgreementFactory(TenantModelFactory):
+    class Meta:
+        model = Agreement
+
+    company = factory.SubFactory(CompanyFactory)
+    start_date = date(2026, 1, 1)
+
+
+class AgreementProductFactory(TenantModelFactory):
+    class Meta:
+        model = AgreementProduct
+
+    agreement = factory.SubFactory(AgreementFactory)
+    product = factory.SubFactory(ProductFactory)

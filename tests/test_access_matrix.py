@@ -57,6 +57,7 @@ from django_tenants.utils import tenant_context
 
 from companies import services as company_services
 from companies.models import (
+    Agreement,
     Company,
     CompanyImport,
     ContactPerson,
@@ -69,11 +70,20 @@ from companies.models import (
 from employees import services as employee_services
 from employees.models import Employee, EmployeeExport, EmployeeImport, ImportStatus
 from tenants import services as tenant_services
-from tenants.models import Membership, Pta, Role
+from tenants.models import Membership, NationalProduct, Pta, Role
 from tenants.signals import SESSION_TENANT_KEY
 from tests.base import HOST_A, HOST_B, NATIONAL_HOST, World
 from tests.employees.helpers import csv_bytes
-from tests.factories import CompanyFactory, DepartmentFactory, LocationFactory
+from tests.factories import (
+    AgreementFactory,
+    AgreementProductFactory,
+    CompanyFactory,
+    DepartmentFactory,
+    LocationFactory,
+    ProductFactory,
+    TicketTypeFactory,
+)
+from tickets.models import AgreementProduct, Product, TicketType
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex(
@@ -147,6 +157,14 @@ def employee(o: Objects) -> dict:
     return {"company_pk": o.company.pk, "pk": o.employee.pk}
 
 
+def sample_csv(o: Objects) -> dict:
+    return {"fmt": "csv"}
+
+
+def employee_sample_csv(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "fmt": "csv"}
+
+
 def export_csv(o: Objects) -> dict:
     return {"company_pk": o.company.pk, "fmt": "csv"}
 
@@ -196,6 +214,26 @@ def own_company_query(o: Objects) -> str:
     return f"?company={o.company.pk}"
 
 
+def product(o: Objects) -> dict:
+    return {"pk": o.product.pk}
+
+
+def ticket_type(o: Objects) -> dict:
+    return {"pk": o.ticket_type.pk}
+
+
+def agreement_products_of(o: Objects) -> dict:
+    return {"company_pk": o.company.pk}
+
+
+def agreement_product(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.agreement_product.pk}
+
+
+def national_product(o: Objects) -> dict:
+    return {"pk": o.national_product.pk}
+
+
 # --- PTA host ------------------------------------------------------------------------
 
 PTA_ROLES = ("anonymous", "contact_own", "contact_other", "adviser", "admin", "other_pta", "coordinator")
@@ -205,16 +243,26 @@ CONTACTS = To("/bedrifter/{pk}/kontaktpersoner/")
 DOCUMENTS = To("/bedrifter/{pk}/dokumenter/")
 IMPORT_PROGRESS = To("/bedrifter/{company_pk}/ansatte/import/{pk}/resultat/")
 COMPANY_IMPORT_PROGRESS = To("/bedrifter/import/{pk}/resultat/")
+AGREEMENT_PRODUCTS = To("/bedrifter/{company_pk}/avtale/produkter/")
+CONFIRM = {"confirm": "yes"}  # the confirmation page's field (core.forms.confirmed)
 
 # fmt: off
 PTA_MATRIX: dict[str, Row] = {
     #                                 method  kwargs            anonymous  contact_own  contact_other  adviser  admin  other_pta  coordinator  # noqa: E501
     "home":                      Row("get",  none,            (To("/accounts/login/"), To("/min-side/"), To("/min-side/"), To("/i-dag/"), To("/i-dag/"), To("/i-dag/"), 403)),  # noqa: E501
     "staff_start":               Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # The cards config composes from every app: "I dag"'s needs attention (staff), Min side's next steps
+    # (the company's own contact persons; another company is 404).
+    "today_attention_card":      Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "minside_next_steps_card":   Row("get",  company,         (LOGIN, 200, 404, 403, 403, 403, 403)),
+    # One's own name and phone number: anyone with a membership of the PTA (the coordinator has none here).
+    "account_contact_details":   Row("get",  none,            (LOGIN, 200, 200, 200, 200, 200, 403)),
     # Company register (staff only; another PTA's company id is 404 in PTA B's schema).
     "companies:list":            Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     "companies:create":          Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     "companies:import":          Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # The sample file offered on the upload page.
+    "companies:import_sample":   Row("get",  sample_csv,      (LOGIN, 403, 403, 200, 200, 200, 403)),
     # Company imports: staff only; PTA B's schema has no import with PTA A's id (404).
     "companies:import_preview":  Row("get",  previewed_company_import, (LOGIN, 403, 403, 200, 200, 404, 403)),
     # A one-row import without errors runs at once, then shows its result.
@@ -226,19 +274,20 @@ PTA_MATRIX: dict[str, Row] = {
     "companies:status":          Row("post", company,         (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
     "companies:agreement":       Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
     "companies:location_add":    Row("post", company,         (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
-    "companies:location_remove": Row("post", location,        (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
+    # Removals: a GET (or a POST without it) shows the confirmation page; these rows post it.
+    "companies:location_remove": Row("post", location,        (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403), data=CONFIRM),  # noqa: E501
     "companies:department_add":  Row("post", company,         (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
-    "companies:department_remove": Row("post", department,    (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403)),
+    "companies:department_remove": Row("post", department,    (LOGIN, 403, 403, DETAIL, DETAIL, 404, 403), data=CONFIRM),  # noqa: E501
     "companies:contacts":        Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
     "companies:contact_rights":  Row("post", contact,         (LOGIN, 403, 403, CONTACTS, CONTACTS, 404, 403)),
-    "companies:contact_remove":  Row("post", contact,         (LOGIN, 403, 403, CONTACTS, CONTACTS, 404, 403)),
+    "companies:contact_remove":  Row("post", contact,         (LOGIN, 403, 403, CONTACTS, CONTACTS, 404, 403), data=CONFIRM),  # noqa: E501
     "companies:history":         Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
     # Documents and messages: the company's own contact persons too; another company is 404.
     "companies:documents":       Row("get",  company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
     # An empty upload form is shown again with its errors.
     "companies:document_upload": Row("post", company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
     "companies:document_download": Row("get", document,       (LOGIN, 200, 404, 200, 200, 404, 403)),
-    "companies:document_delete": Row("post", document,        (LOGIN, 403, 403, DOCUMENTS, DOCUMENTS, 404, 403)),
+    "companies:document_delete": Row("post", document,        (LOGIN, 403, 403, DOCUMENTS, DOCUMENTS, 404, 403), data=CONFIRM),  # noqa: E501
     "companies:thread_create":   Row("get",  company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
     "companies:thread":          Row("get",  thread,          (LOGIN, 200, 404, 200, 200, 404, 403)),
     "companies:notices":         Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
@@ -246,7 +295,7 @@ PTA_MATRIX: dict[str, Row] = {
     # Cards (htmx fragments) of the composed pages: Min side / company overview, and the staff's "I dag".
     "companies:messages_card":   Row("get",  company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
     "companies:today_figures_card": Row("get", none,          (LOGIN, 403, 403, 200, 200, 200, 403)),
-    "companies:today_messages_card": Row("get", none,         (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "companies:adviser_card":    Row("get",  company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
     "companies:today_my_companies_card": Row("get", none,     (LOGIN, 403, 403, 200, 200, 200, 403)),
     # Employees: staff, and contact persons of the company with can_edit_employees.
     "employees:list":            Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
@@ -260,6 +309,7 @@ PTA_MATRIX: dict[str, Row] = {
     "employees:export_progress": Row("get",  finished_export, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:export_download": Row("get",  finished_export, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:import_upload":   Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "employees:import_sample":   Row("get",  employee_sample_csv, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:import_mapping":  Row("get",  previewed_import, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:import_preview":  Row("get",  previewed_import, (LOGIN, 200, 404, 200, 200, 404, 403)),
     # A one-row import without errors runs at once, then shows its result.
@@ -268,11 +318,12 @@ PTA_MATRIX: dict[str, Row] = {
     # Cards: the company's counts for its contact persons (with or without the right) and staff; "I dag" for staff.
     "employees:counts_card":     Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:today_card":      Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
-    "employees:today_imports_card": Row("get", none,          (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # Reporting: the trend card of "I dag", staff only.
+    "reporting:today_trend_card": Row("get", none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     # Min side: contact persons only; choosing another company than one's own is 404.
     "minside_home":              Row("get",  none,            (LOGIN, 200, 404, 403, 403, 403, 403), query=own_company_query),  # noqa: E501
     "pta_users":                 Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
-    "membership_remove":         Row("post", membership,      (LOGIN, 403, 403, 403, To("/brukere/"), 403, 403)),
+    "membership_remove":         Row("post", membership,      (LOGIN, 403, 403, 403, To("/brukere/"), 403, 403), data=CONFIRM),  # noqa: E501
     # The token is the secret; PTA A's token on PTA B's host is not valid there (410).
     "invitation_accept":         Row("get",  pta_invitation,  (200, 200, 200, 200, 200, 410, 200)),
     # PTA A has a logo, PTA B none.
@@ -280,6 +331,22 @@ PTA_MATRIX: dict[str, Row] = {
     # The PTA's colour as a stylesheet (no inline style): every page links it, for everyone.
     "brand_css":                 Row("get",  none,            (200, 200, 200, 200, 200, 200, 200)),
     "pta_look":                  Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
+    # The catalogue: staff see the lists; PTA admins change products, prices and ticket types (PTA B's
+    # adviser is no admin: 403 before any lookup; an admin of PTA B gets 404, tests/tickets/test_catalogue_access.py).
+    "tickets:product_list":      Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "tickets:product_create":    Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "tickets:base_package_adopt": Row("post", none,           (LOGIN, 403, 403, 403, To("/produkter/"), 403, 403)),
+    "tickets:product_edit":      Row("get",  product,         (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "tickets:price_add":         Row("get",  product,         (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "tickets:ticket_type_list":  Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "tickets:ticket_type_create": Row("get", none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "tickets:ticket_type_edit":  Row("get",  ticket_type,     (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "tickets:ticket_price_add":  Row("get",  ticket_type,     (LOGIN, 403, 403, 403, 200, 403, 403)),
+    # A company's agreement products and subsidy: staff; another PTA's company is 404.
+    "tickets:agreement_products": Row("get", agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "tickets:agreement_product_edit": Row("get", agreement_product, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "tickets:agreement_product_remove": Row("post", agreement_product, (LOGIN, 403, 403, AGREEMENT_PRODUCTS, AGREEMENT_PRODUCTS, 404, 403), data=CONFIRM),  # noqa: E501
+    "tickets:agreement_products_card": Row("get", agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
 }
 
 # --- National host -------------------------------------------------------------------
@@ -295,6 +362,10 @@ NATIONAL_MATRIX: dict[str, Row] = {
     "region_set_active":    Row("post", region,              (LOGIN, To("/regioner/{pk}/"), 403, 403), data={"active": "1"}),  # noqa: E501
     "invitation_accept":    Row("get",  national_invitation, (200, 200, 200, 200)),
     "brand_css":            Row("get",  none,                (200, 200, 200, 200)),
+    # The national base package: the coordinator's.
+    "national_products":    Row("get",  none,                (LOGIN, 200, 403, 403)),
+    "national_product_create": Row("get", none,              (LOGIN, 200, 403, 403)),
+    "national_product_edit": Row("get", national_product,    (LOGIN, 200, 403, 403)),
 }
 
 # --- allauth and i18n, on both sites -------------------------------------------------
@@ -512,6 +583,27 @@ class Objects:
                 original_name="bedrifter.csv", status=ImportStatus.DONE, total=1, processed=1, added=1
             )
         )
+
+    @cached_property
+    def product(self) -> Product:
+        return self._in_a(lambda: ProductFactory(name="Matrisesykkel"))
+
+    @cached_property
+    def ticket_type(self) -> TicketType:
+        return self._in_a(lambda: TicketTypeFactory(name="Matrisebillett"))
+
+    @cached_property
+    def agreement(self) -> Agreement:
+        return self._in_a(lambda: AgreementFactory(company=self.company))
+
+    @cached_property
+    def agreement_product(self) -> AgreementProduct:
+        agreement, product = self.agreement, self.product
+        return self._in_a(lambda: AgreementProductFactory(agreement=agreement, product=product))
+
+    @cached_property
+    def national_product(self) -> NationalProduct:
+        return NationalProduct.objects.get(code="corporate_ticket")
 
     @cached_property
     def membership(self) -> Membership:

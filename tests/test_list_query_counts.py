@@ -20,13 +20,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from companies.models import Document, DocumentKind, Message, MessageThread, Notice, Visibility
+from companies.models import (
+    Agreement,
+    CompanyStatusChange,
+    ContactPerson,
+    Document,
+    DocumentKind,
+    Message,
+    MessageThread,
+    Notice,
+    Visibility,
+)
+from employees.models import EmployeeImport, ImportStatus
 from tenants import services as tenant_services
 from tenants.models import Pta, RegionStats, Role
 from tests.base import World, client_for
@@ -47,6 +58,29 @@ def add_companies(world: World) -> None:
     with tenant_context(world.pta_a):
         for company in CompanyFactory.create_batch(2, adviser=world.adviser_a.user):
             EmployeeFactory.create_batch(2, company=company)
+
+
+def add_things_to_do(world: World) -> None:
+    """Companies with something on "I dag" (no contact person, an agreement ending, a failed and a
+    forgotten employee import, a question from a contact person), their status history and employees;
+    and, for company A1's Min side, an unread answer and an unconfirmed import."""
+    stale = timezone.now() - timedelta(hours=2)
+    with tenant_context(world.pta_a):
+        for company in CompanyFactory.create_batch(2, adviser=world.adviser_a.user):
+            EmployeeFactory.create_batch(2, company=company, start_date=date(2020, 1, 1))
+            CompanyStatusChange.objects.create(company=company, status="member", changed_on=date(2025, 6, 1))
+            Agreement.objects.create(company=company, start_date=date(2025, 6, 1), end_date=date.today())
+            EmployeeImport.objects.create(company=company, original_name="feil.csv", status=ImportStatus.FAILED)
+            forgotten = EmployeeImport.objects.create(
+                company=company, original_name="glemt.csv", status=ImportStatus.PREVIEWED
+            )
+            EmployeeImport.objects.filter(pk=forgotten.pk).update(created_at=stale)
+            thread = MessageThread.objects.create(company=company, subject="Spørsmål")
+            Message.objects.create(thread=thread, author=world.contact_a1.user, body="Hei?")
+        thread = MessageThread.objects.create(company=world.company_a1, subject="Svar til kontakten")
+        Message.objects.create(thread=thread, author=world.adviser_a.user, from_staff=True, body="Hei!")
+        EmployeeImport.objects.create(company=world.company_a1, original_name="ny.csv", status=ImportStatus.PREVIEWED)
+        EmployeeFactory.create_batch(2, company=world.company_a1)
 
 
 def add_employees(world: World) -> None:
@@ -102,6 +136,13 @@ def add_history(world: World) -> None:
     for status in ("paused", "member"):
         client.post(f"/bedrifter/{world.company_a1.pk}/status/", {"status": status, "changed_on": str(date.today())})
     client.post(f"/bedrifter/{world.company_a1.pk}/avdelinger/", {"name": f"Avdeling {timezone.now().timestamp()}"})
+    # Rows that name a person or an agreement's period, from the recorded row (no query per row).
+    with tenant_context(world.pta_a):
+        contact = ContactPerson.objects.get(user=world.contact_a1.user, company=world.company_a1)
+    rights = {} if contact.can_see_invoices else {"can_see_invoices": "on"}
+    client.post(f"/bedrifter/{world.company_a1.pk}/kontaktpersoner/{contact.pk}/rettigheter/", rights)
+    day = date.today().replace(day=1 + int(timezone.now().timestamp()) % 28)
+    client.post(f"/bedrifter/{world.company_a1.pk}/avtale/", {"start_date": str(day), "invoice_grouping": "company"})
 
 
 def add_regions(world: World) -> None:
@@ -156,16 +197,21 @@ PAGES = {
     # + region stats with their PTAs (1), the totals (1), the count of active regions (1).
     "national_dashboard": Page("coordinator", lambda w: "/nasjonalt/", add_regions, MIDDLEWARE + 6),
     # The composed pages (config.composition): each card is its app's own view, called in-process.
-    # + companies by status (1), employees on lists (1), staff check and unread conversations (2), failed
-    # imports (1), the adviser's companies with employee counts (1).
-    "staff_start": Page("adviser_a", lambda w: "/i-dag/", add_companies, MIDDLEWARE + 12),
+    # + needs attention: one query per selector of NEEDS_ATTENTION (company imports, employee imports,
+    # unanswered messages, companies without a contact person, agreements ending: 5); the adviser's
+    # companies with their agreements, contact counts and total (1); the trend of member companies and of
+    # their employees (2); companies by status (1); employees on lists (1).
+    "staff_start": Page("adviser_a", lambda w: "/i-dag/", add_things_to_do, MIDDLEWARE + 20),
     # + company, agreement, adviser, locations, departments, status changes (6); the employees card: its
-    # company check (1) and the counts by status (1).
-    "company_overview": Page("adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/", add_employees, MIDDLEWARE + 16),
+    # company check (1) and the counts by status (1); the agreement products card: its company check (1)
+    # and the agreement (1; A1 has none, so no product rows are read).
+    "company_overview": Page("adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/", add_employees, MIDDLEWARE + 20),
     # A contact person has no TOTP check (8 statements of middleware), + the contact's companies (1), the
-    # contact person with the company (1), agreement (1); the employees card: counts by status (1; the
-    # contact person is reused); the messages card: staff check and unread conversations (2).
-    "minside": Page("contact_a1", lambda w: "/min-side/", add_employees, MIDDLEWARE - 2 + 12),
+    # contact person with the company (1), agreement (1); the next steps card (the contact person is
+    # reused by every card): the latest employee import (1), unread conversations (1), contact count and
+    # agreement end (1); the adviser card: the adviser (1); the employees card: counts by status (1); the
+    # messages card: staff check and unread conversations (2).
+    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 20),
 }
 
 

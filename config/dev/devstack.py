@@ -2,6 +2,12 @@
 
 Ctrl-C stops the three processes and the embedded servers this run started.
 A second run reuses the data in .data/.
+
+The site runs as production does, with DEBUG off: the project's own error
+pages, static files served by whitenoise from the source folders (settings
+STATIC_FROM_SOURCE), and a secret key generated once and kept in
+.data/dev-secret-key (config.dev.embedded.dev_secret_key).
+`DJANGO_DEBUG=1 make run` gives Django's debug pages instead.
 """
 
 from __future__ import annotations
@@ -32,6 +38,11 @@ def _wait_for_port(port: int, timeout: float = 60) -> None:
         time.sleep(0.25)
 
 
+def _debug() -> bool:
+    """As config.settings reads DJANGO_DEBUG (off unless set)."""
+    return os.environ.get("DJANGO_DEBUG", "0").lower() in {"1", "true", "yes", "on"}
+
+
 def main() -> int:
     embedded = not os.environ.get("DATABASE_URL")
     if embedded:
@@ -60,6 +71,7 @@ def main() -> int:
                 f"PTA sites:      http://kolumbus.localhost:{PORT}/  http://atb.localhost:{PORT}/"
                 f"  http://skyss.localhost:{PORT}/",
                 "Logins are listed above. Press Ctrl-C to stop.",
+                "DEBUG is on." if _debug() else "DEBUG is off (DJANGO_DEBUG=1 make run for Django's debug pages).",
                 "",
             ]
         ),

@@ -181,6 +181,32 @@ def use_embedded_services(*, testing: bool = False) -> None:
     os.environ["REDIS_URL"] = f"unix://{redis_socket}?db={2 if testing else 0}"
     os.environ["CELERY_BROKER_URL"] = broker_url(db=3 if testing else 1)
     os.environ["EMBEDDED_SERVICES"] = "1"
+    if not testing:  # the test suite has a key of its own (config/settings.py)
+        os.environ.setdefault("DJANGO_SECRET_KEY", dev_secret_key())
+
+
+SECRET_KEY_FILE = DATA_DIR / "dev-secret-key"
+
+
+def dev_secret_key(path: Path = SECRET_KEY_FILE) -> str:
+    """This machine's secret key for the embedded site: generated on first use
+    and kept in .data/ (readable by its owner only), so sessions survive a
+    restart and the demo runs with DEBUG off, where settings refuse a missing,
+    short or placeholder key. Never used in production, which sets its own."""
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if len(key) >= 50:
+        return key
+    import secrets
+
+    key = secrets.token_urlsafe(50)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key
 
 
 def _stop_pid(pid: int, sig: int) -> None:

@@ -9,3 +9,13 @@ document.addEventListener("visibilitychange", function () {
     document.dispatchEvent(new Event("page-visible"));
   }
 });
+
+// On a phone a tab bar (nav.tabs) scrolls sideways: show the current tab.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".tabs ul").forEach(function (list) {
+    var current = list.querySelector('[aria-current="page"]');
+    if (current && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = current.offsetLeft - list.offsetLeft - 16;
+    }
+  });
+});

@@ -77,13 +77,13 @@ def test_agreement_end_before_start_is_refused(world):
         assert not Agreement.objects.filter(company_id=world.company_a1.pk).exists()
 
 
-def test_agreement_with_ehf_address_and_subsidy_is_saved(world):
+def test_agreement_with_ehf_address_is_saved(world):
+    # The employer's subsidy is the tickets app's now (tests/tickets/test_agreement_products.py).
     client = client_for(world.adviser_a)
     response = client.post(
         f"/bedrifter/{world.company_a1.pk}/avtale/",
         {
             "start_date": "2026-01-01",
-            "employer_subsidy_percent": "50.00",
             "invoice_reference": "PO-77",
             "ehf_address": "0192:914778271",
             "invoice_grouping": "location",
@@ -92,7 +92,7 @@ def test_agreement_with_ehf_address_and_subsidy_is_saved(world):
     assert response.status_code == 302
     with tenant_context(world.pta_a):
         agreement = Agreement.objects.get(company_id=world.company_a1.pk)
-        assert str(agreement.employer_subsidy_percent) == "50.00"
+        assert agreement.ehf_address == "0192:914778271"
         assert agreement.invoice_grouping == "location"
 
 
@@ -197,3 +197,37 @@ def test_company_import_reports_duplicates_and_missing_columns(world):
         assert [(e.row, e.field) for e in dup.errors] == [(3, "org_number")]
         missing = company_import_preview(data=b"foo;bar\n1;2\n")
         assert {e.field for e in missing.errors} == {"org_number", "name"}
+
+
+# --- The responsible adviser by default ----------------------------------------------
+
+
+def test_new_company_form_proposes_the_adviser_who_creates_it(world):
+    form = client_for(world.adviser_a).get("/bedrifter/ny/").context["form"]
+    assert form["adviser"].value() == world.adviser_a.user.pk
+
+
+def test_company_created_without_an_adviser_gets_the_adviser_who_created_it(world):
+    from companies import services
+
+    with tenant_context(world.pta_a):
+        company = services.company_create(
+            data={"org_number": "986105174", "name": "Fjordlys AS"}, user=world.adviser_a.user
+        )
+        assert company.adviser_id == world.adviser_a.user.pk
+
+
+def test_a_chosen_adviser_is_kept_and_a_non_adviser_creator_is_never_made_responsible(world):
+    from companies import services
+
+    with tenant_context(world.pta_a):
+        chosen = services.company_create(
+            data={"org_number": "986105174", "name": "Fjordlys AS", "adviser_id": world.admin_a.user.pk},
+            user=world.adviser_a.user,
+        )
+        # An adviser of another PTA (no membership here) is not made responsible.
+        stranger = services.company_create(
+            data={"org_number": "999999913", "name": "Fremmed AS"}, user=world.adviser_b.user
+        )
+    assert chosen.adviser_id == world.admin_a.user.pk
+    assert stranger.adviser_id is None

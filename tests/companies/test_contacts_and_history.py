@@ -77,7 +77,9 @@ def test_removing_contact_person_revokes_access_at_once(world):
         contact = ContactPerson.objects.get(user=world.contact_a1.user)
     contact_client = client_for(world.contact_a1)
     assert contact_client.get("/min-side/").status_code == 200
-    client_for(world.adviser_a).post(f"/bedrifter/{world.company_a1.pk}/kontaktpersoner/{contact.pk}/fjern/")
+    client_for(world.adviser_a).post(
+        f"/bedrifter/{world.company_a1.pk}/kontaktpersoner/{contact.pk}/fjern/", {"confirm": "yes"}
+    )
     assert contact_client.get("/min-side/").status_code == 403
     assert not Membership.objects.filter(user=world.contact_a1.user, role=Role.CONTACT).exists()
 
@@ -123,3 +125,40 @@ def test_history_includes_contact_person_and_employee_changes(world):
     rights = next(r for r in rows if r["model"] == "ContactPerson" and r["label"] == "update")
     assert ("can_edit_employees", True, False) in rights["changes"]
     assert any(r["model"] == "Employee" for r in rows)  # the personas' employees were inserted
+
+
+def test_history_rows_say_what_they_are_about_not_an_id(world):
+    """A contact person by the person's name, an agreement by its period."""
+    with tenant_context(world.pta_a):
+        contact = ContactPerson.objects.get(user=world.contact_a1.user)
+    client = client_for(world.adviser_a)
+    client.post(f"/bedrifter/{world.company_a1.pk}/kontaktpersoner/{contact.pk}/rettigheter/", {})
+    client.post(
+        f"/bedrifter/{world.company_a1.pk}/avtale/",
+        {"start_date": "2025-01-01", "end_date": "2025-12-31", "invoice_grouping": "company"},
+    )
+    response = client.get(f"/bedrifter/{world.company_a1.pk}/historikk/")
+    rows = response.context["rows"]
+    rights = next(r for r in rows if r["model"] == "ContactPerson" and r["label"] == "update")
+    assert rights["object"] == str(world.contact_a1.user)
+    agreement = next(r for r in rows if r["model"] == "Agreement" and r["label"] == "insert")
+    assert agreement["object"] == "01.01.2025 – 31.12.2025"
+    content = response.content.decode()
+    assert "Kontaktperson: Kontakt1" in content and "Avtale: 01.01.2025 – 31.12.2025" in content
+    assert "Avtale: #" not in content and "Kontaktperson: #" not in content
+
+
+def test_history_shows_people_by_name_and_fields_by_label(world):
+    client = client_for(world.adviser_a)
+    client.post(
+        f"/bedrifter/{world.company_a1.pk}/rediger/",
+        {"org_number": world.company_a1.org_number, "name": "Alfa Energi AS", "adviser": world.admin_a.user.pk},
+    )
+    response = client.get(f"/bedrifter/{world.company_a1.pk}/historikk/")
+    change = next(r for r in response.context["rows"] if r["model"] == "Company" and r["label"] == "update")
+    assert ("Ansvarlig rådgiver", str(world.adviser_a.user), str(world.admin_a.user)) in change["shown_changes"]
+    content = response.content.decode()
+    assert f"<td>{world.adviser_a.user}</td>" in content  # who: by name
+    assert world.adviser_a.email not in content.split("<main")[1]  # not by address (the header has it as a title)
+    assert "adviser_id" not in content
+    assert '<th scope="col">Endring</th>' in content  # the column, not the language button's "Bytt"

@@ -262,7 +262,7 @@ def test_wrong_http_method_gets_405(world):
     assert client.post(base).status_code == 405
     assert client.get(f"{base}last-opp/").status_code == 405
     assert client.post(f"{base}{document.pk}/last-ned/").status_code == 405
-    assert client.get(f"{base}{document.pk}/slett/").status_code == 405
+    assert client.put(f"{base}{document.pk}/slett/").status_code == 405
 
 
 # --- Delete and list ----------------------------------------------------------
@@ -271,8 +271,13 @@ def test_wrong_http_method_gets_405(world):
 def test_adviser_deletes_a_document_and_its_file(world, media, django_capture_on_commit_callbacks):
     document = add_document(world, world.company_a1)
     assert len(stored_files(media)) == 1
+    url = f"/bedrifter/{world.company_a1.pk}/dokumenter/{document.pk}/slett/"
+    # Without the confirmation: the confirmation page, and the document is still there.
+    assert client_for(world.adviser_a).post(url).templates[0].name == "companies/company_confirm.html"
+    with tenant_context(world.pta_a):
+        assert Document.objects.filter(pk=document.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(world.adviser_a).post(f"/bedrifter/{world.company_a1.pk}/dokumenter/{document.pk}/slett/")
+        response = client_for(world.adviser_a).post(url, {"confirm": "yes"})
     assert response.status_code == 302
     with tenant_context(world.pta_a):
         assert not Document.objects.filter(pk=document.pk).exists()

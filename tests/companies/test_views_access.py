@@ -37,7 +37,7 @@ def test_adviser_gets_403_on_min_side_and_users(world):
 
 def test_wrong_http_method_gets_405(world):
     assert client_for(world.adviser_a).post("/i-dag/").status_code == 405
-    assert client_for(world.admin_a).get("/brukere/1/fjern/").status_code == 405
+    assert client_for(world.admin_a).put("/brukere/1/fjern/").status_code == 405
 
 
 def test_company_list_shows_only_this_ptas_companies(world):
@@ -144,7 +144,7 @@ def test_coordinator_form_shows_errors_for_duplicate_domain(world):
 
 def test_coordinator_suspends_a_region(world):
     coordinator = client_for(world.coordinator, NATIONAL_HOST)
-    coordinator.post(f"/regioner/{world.pta_b.pk}/aktiv/", {"active": "0"})
+    coordinator.post(f"/regioner/{world.pta_b.pk}/aktiv/", {"active": "0", "confirm": "yes"})
     world.pta_b.refresh_from_db()
     assert world.pta_b.is_active is False
     coordinator.post(f"/regioner/{world.pta_b.pk}/aktiv/", {"active": "1"})

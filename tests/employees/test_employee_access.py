@@ -77,7 +77,8 @@ def _every_request(company_pk: int, employee_pk: int, import_pk: int) -> list[tu
         ("post", url("import_mapping", c, i), {}, 302, url("import_progress", c, i)),
         ("get", url("import_preview", c, i), {}, 302, url("import_progress", c, i)),
         ("post", url("import_confirm", c, i), {}, 302, url("import_progress", c, i)),
-        ("post", url("delete", c, e), {}, 302, url("list", c)),
+        ("post", url("delete", c, e), {}, 200, ""),  # no confirmation: the confirmation page again
+        ("post", url("delete", c, e), {"confirm": "yes"}, 302, url("list", c)),
         ("get", url("edit", c, e), {}, 404, ""),  # deleted
     ]
 
@@ -111,7 +112,7 @@ def test_urls_mixing_own_company_with_another_companys_employee_or_import_are_40
     response = client.post(url("edit", own, employee.pk), {"first_name": "Hacked", "last_name": "X"})
     assert response.status_code == 404
     assert client.post(url("status", own, employee.pk), {"status-status": "left"}).status_code == 404
-    assert client.post(url("delete", own, employee.pk)).status_code == 404
+    assert client.post(url("delete", own, employee.pk), {"confirm": "yes"}).status_code == 404
     assert client.post(url("import_confirm", own, employee_import.pk)).status_code == 404
     assert client.get(url("import_preview", own, employee_import.pk)).status_code == 404
     with tenant_context(world.pta_a):

@@ -102,7 +102,10 @@ def test_removing_an_employee(world, company):
         kari = Employee.objects.create(company=company, first_name="Kari", last_name="N")
     client = client_for(world.contact_a1)
     assert client.get(url("delete", company.pk, kari.pk)).status_code == 200
-    assert client.post(url("delete", company.pk, kari.pk)).status_code == 302
+    # A POST without the confirmation page's field removes nothing.
+    assert client.post(url("delete", company.pk, kari.pk)).status_code == 200
+    assert len(_employees(world, company)) == 1
+    assert client.post(url("delete", company.pk, kari.pk), {"confirm": "yes"}).status_code == 302
     assert _employees(world, company) == []
 
 

@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 
 from companies.models import ContactPerson
 from tenants import services
-from tenants.models import Invitation, Membership, Role, User
+from tenants.models import Invitation, Membership, Pta, Role, User
 from tests.base import HOST_A, HOST_B, NATIONAL_HOST, PASSWORD, client_for
 
 
@@ -89,6 +89,32 @@ def test_there_is_no_open_signup(world):
     )
     assert not User.objects.filter(email="x@example.no").exists()
     assert response.status_code in (200, 403)
+
+
+def test_login_page_says_access_is_by_invitation_and_whom_to_ask_on_a_pta_host(world):
+    Pta.objects.filter(pk=world.pta_a.pk).update(contact_email="bedrift@region-a.test.no")
+    content = Client(HTTP_HOST=HOST_A).get("/accounts/login/").content.decode()
+    assert "/accounts/signup/" not in content  # no invitation to register
+    assert "Tilgang får du bare ved invitasjon" in content
+    assert "Portalen for bedriftsmobilitet hos Region A" in content
+    assert '<a href="mailto:bedrift@region-a.test.no">bedrift@region-a.test.no</a>' in content
+    assert 'name="login"' in content and 'name="password"' in content
+
+
+def test_login_page_without_a_contact_address_names_the_adviser_and_the_national_site_the_coordinator(world):
+    pta_page = Client(HTTP_HOST=HOST_B).get("/accounts/login/").content.decode()
+    assert "spør bedriftsrådgiveren din hos Region B" in pta_page
+    national = Client(HTTP_HOST=NATIONAL_HOST).get("/accounts/login/").content.decode()
+    assert "/accounts/signup/" not in national
+    assert "Det nasjonale administrasjonssystemet for bedriftsmobilitet" in national
+    assert "den nasjonale koordinatoren" in national
+
+
+def test_sign_up_page_says_how_to_get_access_instead(world):
+    content = Client(HTTP_HOST=HOST_A).get("/accounts/signup/").content.decode()
+    assert "Registrering stengt" not in content
+    assert "Tilgang bare ved invitasjon" in content
+    assert 'href="/accounts/login/"' in content
 
 
 def test_password_reset_mail_links_to_the_same_host(world):
@@ -208,7 +234,7 @@ def test_removing_a_contact_person_revokes_access_at_once(world):
     contact = client_for(world.contact_a2)
     assert contact.get("/min-side/").status_code == 200
     membership = Membership.objects.get(user=world.contact_a2.user, tenant=world.pta_a)
-    response = client_for(world.admin_a).post(f"/brukere/{membership.pk}/fjern/")
+    response = client_for(world.admin_a).post(f"/brukere/{membership.pk}/fjern/", {"confirm": "yes"})
     assert response.status_code == 302
     assert contact.get("/min-side/").status_code == 403
     with tenant_context(world.pta_a):

@@ -38,7 +38,7 @@ def test_pta_admin_sets_colour_and_logo(world):
     assert b"".join(logo.streaming_content) == _png()
     # The pages link the colour's stylesheet (no inline style: Content-Security-Policy).
     assert 'href="/brand.css?v=7a1f5c"' in client.get("/i-dag/").content.decode()
-    assert "--brand: #7a1f5c" in client.get("/brand.css").content.decode()
+    assert "--ds-color-accent-base-default: #7a1f5c;" in client.get("/brand.css").content.decode()
 
 
 def test_too_light_colour_and_fake_image_are_refused(world):

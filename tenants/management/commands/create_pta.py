@@ -3,6 +3,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tenants.models import County
 from tenants.services import pta_create
 
 
@@ -14,7 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--slug", required=True)
         parser.add_argument("--domain", required=True)
         parser.add_argument("--org-number", default="")
-        parser.add_argument("--county", default="")
+        parser.add_argument(
+            "--county",
+            default="",
+            choices=["", *County.values],
+            help="The county number: " + ", ".join(f"{c.value} {c.label}" for c in County),
+        )
         parser.add_argument("--contact-email", default="")
         parser.add_argument("--brand-colour", default="#1f4e79")
         parser.add_argument("--bank-account", default="")

@@ -1,0 +1,294 @@
+"""A PTA's catalogue (tenant schema): its products, with price periods; its
+corporate ticket types, with theirs; and the products of each company's
+agreement, with the employer's subsidy.
+
+Products of the national base package refer to the national row they were
+adopted from (tenants.NationalProduct, in the public schema, which is on every
+tenant's search path); local add-ons refer to none.
+
+A price period runs from valid_from to valid_to, both days included (no
+valid_to: until further notice). A price change is a new period, so a month
+already billed or reported keeps the price it had. Two periods of one product
+(or ticket type) never overlap, and the database says so: an exclusion
+constraint over (the owner's id as a one-value int8range WITH =, the period as
+a daterange WITH &&). Both use PostgreSQL's built-in GiST operator class for
+ranges, so no btree_gist is needed: the embedded PostgreSQL (the pgserver
+wheel) ships no contrib extensions, and in a schema per tenant an extension
+created by a tenant migration would land in the first tenant's schema only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pghistory
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import BigIntegerRangeField, DateRangeField, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import ProductUnit, VatRate
+from tickets import rules
+
+
+def _owner_range(field: str) -> Func:
+    """The owner's id as a range of one value, so that GiST can compare it with = (no btree_gist)."""
+    return Func(F(field), F(field), Value("[]"), function="int8range", output_field=BigIntegerRangeField())
+
+
+def _period_range() -> Func:
+    return Func(F("valid_from"), F("valid_to"), Value("[]"), function="daterange", output_field=DateRangeField())
+
+
+def _no_overlap(owner: str, name: str) -> ExclusionConstraint:
+    return ExclusionConstraint(
+        name=name,
+        expressions=[(_owner_range(owner), RangeOperators.EQUAL), (_period_range(), RangeOperators.OVERLAPS)],
+        violation_error_message=_("The period overlaps another price period."),
+    )
+
+
+def _ends_after_start(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+        name=name,
+        violation_error_message=_("A period cannot end before it starts."),
+    )
+
+
+class PeriodQuerySet(models.QuerySet):
+    def on(self, day: date):
+        """The periods that cover `day` (at most one per owner)."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+
+
+class PricePeriod(models.Model):
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(
+        _("valid to (inclusive)"), null=True, blank=True, help_text=_("Leave empty: until further notice.")
+    )
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["valid_from"]
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class OfferedQuerySet(models.QuerySet):
+    def active(self):
+        """What the PTA still offers (products and ticket types are retired, not deleted)."""
+        return self.filter(is_active=True)
+
+
+class Product(models.Model):
+    """One product or service the PTA sells: from the national base package, or a local add-on."""
+
+    national_product = models.ForeignKey(
+        "tenants.NationalProduct",
+        verbose_name=_("national product"),
+        null=True,
+        blank=True,
+        # The national row is in the public schema: no database constraint and no cascade
+        # (as core.models.user_fk); national products are retired, never deleted.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=20, choices=ProductUnit.choices)
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=4, decimal_places=2, choices=VatRate.choices)
+    is_active = models.BooleanField(_("offered"), default=True, help_text=_("Untick to stop offering it."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OfferedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="unique_product_name",
+                violation_error_message=_("The PTA already has a product of that name."),
+            ),
+            models.UniqueConstraint(fields=["national_product"], name="one_product_per_national_product"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_base(self) -> bool:
+        """From the national base package (else a local add-on)."""
+        return self.national_product_id is not None
+
+
+class Price(PricePeriod):
+    """A product's price (NOK, excluding VAT, per its unit) from valid_from to valid_to."""
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="prices")
+    amount = models.DecimalField(_("price (NOK, excl. VAT)"), max_digits=12, decimal_places=2)
+
+    class Meta(PricePeriod.Meta):
+        verbose_name = _("price")
+        constraints = [
+            _no_overlap("product", "price_periods_do_not_overlap"),
+            _ends_after_start("price_period_ends_after_it_starts"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.amount} from {self.valid_from}"
+
+
+class TicketType(models.Model):
+    """A corporate ticket the PTA offers: its zones, or a number of zones."""
+
+    name = models.CharField(_("name"), max_length=120)
+    zones = models.CharField(
+        _("zones"), max_length=200, blank=True, help_text=_("The zones it is valid in, e.g. 1, 2 and 3.")
+    )
+    zone_count = models.PositiveSmallIntegerField(
+        _("number of zones"), null=True, blank=True, help_text=_("For a ticket valid in any given number of zones.")
+    )
+    is_active = models.BooleanField(_("offered"), default=True, help_text=_("Untick to stop offering it."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OfferedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="unique_ticket_type_name",
+                violation_error_message=_("The PTA already has a ticket type of that name."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(zones="") | Q(zone_count__isnull=False),
+                name="ticket_type_has_zones_or_a_zone_count",
+                violation_error_message=_("Give the zones or the number of zones."),
+            ),
+            models.CheckConstraint(condition=Q(zone_count__gte=1), name="ticket_type_zone_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketPrice(PricePeriod):
+    """A ticket type's prices per month from valid_from to valid_to (NOK, including VAT, as sold).
+
+    The ordinary price P is the ordinary annual pass price / 12 unless the PTA
+    sets its own monthly price; the company price C (with any corporate
+    discount) is at most P, and P where it is not set (tickets.rules)."""
+
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.CASCADE, related_name="prices"
+    )
+    annual_price = models.DecimalField(_("ordinary annual pass price (NOK)"), max_digits=12, decimal_places=2)
+    monthly_price = models.DecimalField(
+        _("ordinary price per month (NOK)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the annual price divided by 12."),
+    )
+    company_price = models.DecimalField(
+        _("company price per month (NOK)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What the company pays per ticket and month, with any corporate discount. Empty: the ordinary price."
+        ),
+    )
+
+    class Meta(PricePeriod.Meta):
+        verbose_name = _("ticket price")
+        constraints = [
+            _no_overlap("ticket_type", "ticket_price_periods_do_not_overlap"),
+            _ends_after_start("ticket_price_period_ends_after_it_starts"),
+            models.CheckConstraint(
+                condition=Q(annual_price__gte=0) & Q(monthly_price__gte=0) & Q(company_price__gte=0),
+                name="ticket_prices_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(company_price__lte=Coalesce(F("monthly_price"), F("annual_price") / 12)),
+                name="company_price_at_most_ordinary",
+                violation_error_message=_("The company price cannot be more than the ordinary price."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_type_id}: {self.annual_price} a year from {self.valid_from}"
+
+    @property
+    def ordinary(self) -> Decimal:
+        """P for a month of this period (exact)."""
+        return rules.ordinary_monthly_price(annual_price=self.annual_price, override=self.monthly_price)
+
+    @property
+    def company(self) -> Decimal:
+        """C for a month of this period (exact)."""
+        return self.company_price if self.company_price is not None else self.ordinary
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class AgreementProduct(models.Model):
+    """A product in a company's agreement, with the employer's subsidy of it: a
+    percentage of the company price or a fixed NOK amount per month (or none)."""
+
+    agreement = models.ForeignKey(
+        "companies.Agreement", verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="agreement_products"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="agreement_products"
+    )
+    subsidy_percent = models.DecimalField(
+        _("employer subsidy (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    subsidy_amount = models.DecimalField(
+        _("employer subsidy (NOK per month)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agreement product")
+        ordering = ["product__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "product"],
+                name="product_once_per_agreement",
+                violation_error_message=_("The product is already in the agreement."),
+            ),
+            models.CheckConstraint(
+                condition=Q(subsidy_percent__isnull=True) | Q(subsidy_amount__isnull=True),
+                name="subsidy_percent_or_amount",
+                violation_error_message=_("Give the subsidy as a percentage or as a NOK amount, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(subsidy_percent__gte=0, subsidy_percent__lte=100), name="subsidy_percent_0_to_100"
+            ),
+            models.CheckConstraint(condition=Q(subsidy_amount__gte=0), name="subsidy_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} in agreement {self.agreement_id}"
+
+    @property
+    def subsidy(self) -> rules.Subsidy:
+        return rules.Subsidy(percent=self.subsidy_percent, amount=self.subsidy_amount)

@@ -1,0 +1,119 @@
+"""Reads of the PTA's catalogue: prices on a day, the lists, an agreement's
+products, and the figures of one employee's corporate ticket for a month."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from companies.models import Agreement, Company
+from tenants.models import NationalProduct
+from tickets import rules, zones
+from tickets.models import AgreementProduct, Price, Product, TicketPrice, TicketType
+
+CORPORATE_TICKET = "corporate_ticket"  # the national product's code (tenants migration 0008)
+
+
+def price_on(*, product: Product, day: date) -> Price | None:
+    """The product's price period that covers `day`, or None (the exclusion constraint allows one at most)."""
+    return Price.objects.on(day).filter(product=product).first()
+
+
+def ticket_price_on(*, ticket_type: TicketType, day: date) -> TicketPrice | None:
+    """The ticket type's price period that covers `day`, or None."""
+    return TicketPrice.objects.on(day).filter(ticket_type=ticket_type).first()
+
+
+def product_list(*, day: date) -> list[Product]:
+    """Every product, the base package first (in the national order), each with `current`:
+    its price period on `day`, or None. Two queries, however many products."""
+    products = list(
+        Product.objects.select_related("national_product")
+        .prefetch_related(Prefetch("prices", queryset=Price.objects.on(day), to_attr="prices_on_day"))
+        .order_by("national_product__position", "name")
+    )
+    return _with_current(products)
+
+
+def ticket_type_list(*, day: date) -> list[TicketType]:
+    """Every ticket type, each with `current`: its price period on `day`, or None. Two queries."""
+    ticket_types = list(
+        TicketType.objects.prefetch_related(
+            Prefetch("prices", queryset=TicketPrice.objects.on(day), to_attr="prices_on_day")
+        )
+    )
+    return _with_current(ticket_types)
+
+
+def _with_current(rows: list) -> list:
+    for row in rows:
+        row.current = row.prices_on_day[0] if row.prices_on_day else None
+    return rows
+
+
+def base_package_to_adopt() -> list[NationalProduct]:
+    """The national products still offered that this PTA has no product of."""
+    adopted = Product.objects.filter(national_product__isnull=False).values_list("national_product_id", flat=True)
+    return list(NationalProduct.objects.filter(is_active=True).exclude(pk__in=list(adopted)))
+
+
+def corporate_ticket_product() -> Product | None:
+    """The PTA's corporate ticket: its product adopted from the national one."""
+    return Product.objects.filter(national_product__code=CORPORATE_TICKET).first()
+
+
+def agreement_product_list(*, agreement: Agreement) -> QuerySet[AgreementProduct]:
+    return AgreementProduct.objects.filter(agreement=agreement).select_related("product").order_by("product__name")
+
+
+def company_zone(*, company: Company, year: int) -> str | None:
+    """The company's zone of the employer's contribution: set on the company, else its municipality's in `year`."""
+    return company.employer_zone or zones.zone_for_municipality(municipality=company.municipality, year=year)
+
+
+def ticket_month_for(*, company: Company, ticket_type: TicketType, month: date) -> rules.TicketMonth:
+    """The figures of one employee's corporate ticket of `ticket_type` at `company` in `month`.
+
+    The month's prices are the ones valid on its first day; the subsidy is the
+    one on the corporate ticket in the company's agreement (none without it).
+    Raises ValidationError, naming what is missing, when the ticket type has no
+    price that month or the company has no zone; and for figures the rules refuse.
+    """
+    month = month.replace(day=1)
+    price = ticket_price_on(ticket_type=ticket_type, day=month)
+    if price is None:
+        raise ValidationError(
+            {
+                "ticket_type": _("%(ticket)s has no price for %(month)s.")
+                % {"ticket": ticket_type, "month": f"{month:%m.%Y}"}
+            }
+        )
+    zone = company_zone(company=company, year=month.year)
+    if zone is None:
+        raise ValidationError(
+            {
+                "employer_zone": _(
+                    "The zone of %(company)s is unknown for the municipality “%(municipality)s”: set it on the company."
+                )
+                % {"company": company.name, "municipality": company.municipality}
+            }
+        )
+    terms = (
+        AgreementProduct.objects.filter(agreement__company=company, product__national_product__code=CORPORATE_TICKET)
+        .only("subsidy_percent", "subsidy_amount")
+        .first()
+    )
+    try:
+        return rules.ticket_month(
+            ordinary=price.ordinary,
+            company_price=price.company,
+            subsidy=terms.subsidy if terms else None,
+            zone=zone,
+            finance=company.finance_sector,
+            month=month,
+        )
+    except rules.TicketRuleError as exc:
+        raise ValidationError({exc.field: exc.message}) from exc

@@ -1,0 +1,314 @@
+"""The PTA's catalogue pages: products and prices, ticket types and theirs
+(lists for staff, changes for PTA admins), and a company's agreement products
+with the employer's subsidy (staff), plus its card on the company overview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies.models import Agreement, Company, EmployerZone
+from companies.permissions import CompanyRequest, get_company_for_user
+from core.dates import today
+from core.forms import add_validation_error, confirmed
+from tenants.http import AuthenticatedRequest
+from tenants.models import Role
+from tenants.permissions import pta_admin_required, staff_required
+from tickets import selectors, services
+from tickets.forms import AgreementProductForm, PriceForm, ProductForm, TicketPriceForm, TicketTypeForm
+from tickets.models import AgreementProduct, Product, TicketType
+
+# --- Products ------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def product_list(request: AuthenticatedRequest):
+    day = today()
+    return render(
+        request,
+        "tickets/product_list.html",
+        {
+            "products": selectors.product_list(day=day),
+            "to_adopt": selectors.base_package_to_adopt(),
+            "day": day,
+            "may_edit": request.membership.role == Role.PTA_ADMIN,
+        },
+    )
+
+
+@pta_admin_required
+@require_http_methods(["GET", "POST"])
+def product_create(request: AuthenticatedRequest):
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(data=form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("“%(name)s” is added. Give it a price.") % {"name": product.name})
+            return redirect("tickets:product_edit", pk=product.pk)
+    return render(request, "tickets/product_form.html", {"form": form, "product": None})
+
+
+@pta_admin_required
+@require_POST
+def base_package_adopt(request: AuthenticatedRequest):
+    adopted = services.base_package_adopt()
+    if adopted:
+        messages.success(
+            request,
+            _("Adopted from the base package: %(names)s.") % {"names": ", ".join(p.name for p in adopted)},
+        )
+    else:
+        messages.info(request, _("The PTA has every product of the base package already."))
+    return redirect("tickets:product_list")
+
+
+def _get_product(pk: int) -> Product:
+    """A product of this PTA (the schema holds no other PTA's): 404 otherwise."""
+    return get_object_or_404(Product.objects.select_related("national_product"), pk=pk)
+
+
+@pta_admin_required
+@require_http_methods(["GET", "POST"])
+def product_edit(request: AuthenticatedRequest, pk: int):
+    product = _get_product(pk)
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        product.refresh_from_db()
+        try:
+            services.product_update(product=product, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tickets:product_edit", pk=product.pk)
+    return render(
+        request,
+        "tickets/product_form.html",
+        {"form": form, "product": product, "prices": product.prices.order_by("-valid_from"), "day": today()},
+    )
+
+
+@pta_admin_required
+@require_http_methods(["GET", "POST"])
+def price_add(request: AuthenticatedRequest, pk: int):
+    product = _get_product(pk)
+    form = PriceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.price_add(product=product, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("The price of “%(name)s” is saved.") % {"name": product.name})
+            return redirect("tickets:product_edit", pk=product.pk)
+    return render(
+        request,
+        "tickets/price_form.html",
+        {
+            "form": form,
+            "owner": product,
+            "back": reverse("tickets:product_edit", args=[product.pk]),
+            "periods": product.prices.order_by("-valid_from"),
+        },
+    )
+
+
+# --- Ticket types --------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def ticket_type_list(request: AuthenticatedRequest):
+    day = today()
+    return render(
+        request,
+        "tickets/ticket_type_list.html",
+        {
+            "ticket_types": selectors.ticket_type_list(day=day),
+            "day": day,
+            "may_edit": request.membership.role == Role.PTA_ADMIN,
+        },
+    )
+
+
+def _get_ticket_type(pk: int) -> TicketType:
+    return get_object_or_404(TicketType, pk=pk)
+
+
+@pta_admin_required
+@require_http_methods(["GET", "POST"])
+def ticket_type_create(request: AuthenticatedRequest):
+    return _ticket_type_form(request, None)
+
+
+@pta_admin_required
+@require_http_methods(["GET", "POST"])
+def ticket_type_edit(request: AuthenticatedRequest, pk: int):
+    return _ticket_type_form(request, _get_ticket_type(pk))
+
+
+def _ticket_type_form(request: AuthenticatedRequest, ticket_type: TicketType | None):
+    form = TicketTypeForm(request.POST or None, instance=ticket_type)
+    if request.method == "POST" and form.is_valid():
+        if ticket_type is not None:
+            ticket_type.refresh_from_db()
+        try:
+            saved = services.ticket_type_save(data=form.cleaned_data, ticket_type=ticket_type)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
+            return redirect("tickets:ticket_type_edit", pk=saved.pk)
+    prices = ticket_type.prices.order_by("-valid_from") if ticket_type else []
+    return render(
+        request,
+        "tickets/ticket_type_form.html",
+        {"form": form, "ticket_type": ticket_type, "prices": prices, "day": today()},
+    )
+
+
+@pta_admin_required
+@require_http_methods(["GET", "POST"])
+def ticket_price_add(request: AuthenticatedRequest, pk: int):
+    ticket_type = _get_ticket_type(pk)
+    form = TicketPriceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ticket_price_add(ticket_type=ticket_type, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("The price of “%(name)s” is saved.") % {"name": ticket_type.name})
+            return redirect("tickets:ticket_type_edit", pk=ticket_type.pk)
+    return render(
+        request,
+        "tickets/price_form.html",
+        {
+            "form": form,
+            "owner": ticket_type,
+            "back": reverse("tickets:ticket_type_edit", args=[ticket_type.pk]),
+            "periods": ticket_type.prices.order_by("-valid_from"),
+            "ticket": True,
+        },
+    )
+
+
+# --- A company's agreement products ------------------------------------------------------------
+
+
+def _agreement_of(company: Company) -> Agreement | None:
+    return Agreement.objects.filter(company=company).first()
+
+
+def _zone_label(company: Company) -> str | None:
+    """The zone's name, e.g. Zone I (set on the company, or its municipality's this year); None when unknown."""
+    zone = selectors.company_zone(company=company, year=today().year)
+    return EmployerZone(zone).label if zone else None
+
+
+def _get_agreement_product_for_user(request: CompanyRequest, company_pk: int, pk: int):
+    """The company (staff of this PTA; another PTA's company is 404) and its agreement's row `pk` (404)."""
+    company = get_company_for_user(request, company_pk, staff_only=True)
+    row = get_object_or_404(
+        AgreementProduct.objects.select_related("product", "agreement"), pk=pk, agreement__company=company
+    )
+    return company, row
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def agreement_products(request: CompanyRequest, company_pk: int):
+    """The agreement's products with their subsidies, and a form to add one."""
+    company = get_company_for_user(request, company_pk, staff_only=True)
+    agreement = _agreement_of(company)
+    form = AgreementProductForm(request.POST or None)
+    if request.method == "POST" and agreement is not None and form.is_valid():
+        try:
+            row = services.agreement_product_save(agreement=agreement, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("“%(name)s” is in the agreement.") % {"name": row.product.name})
+            return redirect("tickets:agreement_products", company_pk=company.pk)
+    return render(
+        request,
+        "tickets/agreement_products.html",
+        {
+            "company": company,
+            "agreement": agreement,
+            "rows": selectors.agreement_product_list(agreement=agreement) if agreement else [],
+            "form": form,
+            "zone": _zone_label(company),
+            "tab": "overview",
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def agreement_product_edit(request: CompanyRequest, company_pk: int, pk: int):
+    company, row = _get_agreement_product_for_user(request, company_pk, pk)
+    initial = {"product": row.product, "subsidy_percent": row.subsidy_percent, "subsidy_amount": row.subsidy_amount}
+    form = AgreementProductForm(request.POST or None, initial=initial, current=row.product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_product_save(agreement=row.agreement, agreement_product=row, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tickets:agreement_products", company_pk=company.pk)
+    return render(
+        request,
+        "tickets/agreement_product_form.html",
+        {"company": company, "row": row, "form": form, "tab": "overview"},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def agreement_product_remove(request: CompanyRequest, company_pk: int, pk: int):
+    company, row = _get_agreement_product_for_user(request, company_pk, pk)
+    back = reverse("tickets:agreement_products", args=[company.pk])
+    if not confirmed(request):
+        return render(
+            request,
+            "companies/company_confirm.html",
+            {
+                "company": company,
+                "tab": "overview",
+                "question": _("Take “%(name)s” out of the agreement?") % {"name": row.product.name},
+                "consequences": [_("The product and its subsidy are no longer part of the company's agreement.")],
+                "confirm_label": _("Take it out"),
+                "cancel_url": back,
+            },
+        )
+    services.agreement_product_remove(agreement_product=row)
+    messages.success(request, _("“%(name)s” is no longer in the agreement.") % {"name": row.product.name})
+    return redirect(back)
+
+
+@staff_required
+@require_GET
+def agreement_products_card(request: CompanyRequest, company_pk: int):
+    """The agreement's products and subsidies, and the company's zone, on the company overview."""
+    company = get_company_for_user(request, company_pk, staff_only=True)
+    agreement = _agreement_of(company)
+    return render(
+        request,
+        "tickets/cards/agreement_products.html",
+        {
+            "company": company,
+            "agreement": agreement,
+            "rows": selectors.agreement_product_list(agreement=agreement) if agreement else [],
+            "zone": _zone_label(company),
+        },
+    )
