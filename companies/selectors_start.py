@@ -12,7 +12,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -243,18 +244,30 @@ def companies_of_adviser(*, user: User, limit: int) -> list[Company]:
     ("active", "future", "ended", "none") and `total` (how many there are in
     all), in one query."""
     day = today()
+    # Subqueries rather than a join and GROUP BY over every company of the
+    # adviser: PostgreSQL counts the contacts of the shown companies only, and
+    # the total once (an uncorrelated subquery).
+    mine = Company.objects.filter(adviser=user)
     return list(
-        Company.objects.filter(adviser=user)
-        .select_related("agreement")
+        mine.select_related("agreement")
         .annotate(
-            contacts=Count("contact_persons"),
+            contacts=Coalesce(
+                Subquery(
+                    ContactPerson.objects.filter(company=OuterRef("pk"))
+                    .values("company")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
             agreement_state=Case(
                 When(agreement__isnull=True, then=Value("none")),
                 When(agreement__end_date__lt=day, then=Value("ended")),
                 When(agreement__start_date__gt=day, then=Value("future")),
                 default=Value("active"),
             ),
-            total=Window(Count("pk")),
+            total=Subquery(mine.values("adviser").annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
         )
         .order_by("name", "pk")[:limit]
     )

@@ -84,6 +84,7 @@ NAVIGATION = {
         ("companies:notices", _("Notices")),
         ("tickets:product_list", _("Products")),
         ("tickets:ticket_type_list", _("Ticket types")),
+        ("tickets:ticket_overview", _("Corporate tickets")),
         ("pta_users", _("Users")),
         ("pta_look", _("Look")),
     ],
@@ -93,6 +94,7 @@ NAVIGATION = {
         ("companies:notices", _("Notices")),
         ("tickets:product_list", _("Products")),
         ("tickets:ticket_type_list", _("Ticket types")),
+        ("tickets:ticket_overview", _("Corporate tickets")),
     ],
     Role.CONTACT: [("minside_home", _("My page"))],
     Role.COORDINATOR: [
@@ -106,6 +108,7 @@ COMPANY_TABS = [
     Tab("overview", _("Overview"), "companies:detail", staff),
     Tab("overview", _("Overview"), "minside_home", contact, pk_in_query=True),
     Tab("employees", _("Employees"), "employees:list", either(staff, contact_with("can_edit_employees"))),
+    Tab("tickets", _("Corporate tickets"), "tickets:company_tickets", either(staff, contact)),
     Tab("contacts", _("Contact persons"), "companies:contacts", staff),
     Tab("documents", _("Documents and messages"), "companies:documents", either(staff, contact)),
     Tab("history", _("History"), "companies:history", staff),
@@ -120,6 +123,7 @@ MINSIDE_CARDS = [
     Card("next-steps", "minside_next_steps_card"),
     Card("adviser", "companies:adviser_card"),
     Card("employees", "employees:counts_card"),
+    Card("tickets", "tickets:company_tickets_card"),
     Card("messages", "companies:messages_card"),
 ]
 

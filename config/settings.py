@@ -351,6 +351,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "args": ("reporting.tasks.record_monthly_figures",),
     },
+    # The corporate tickets' month roll-over, for the current month in Oslo: idempotent, so hourly is safe
+    # and the first run after midnight on the 1st does the work.
+    "rollover-tickets": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 60 * 60,
+        "args": ("tickets.tasks.rollover_tickets",),
+    },
     "purge-stale-employee-imports": {
         "task": "tenants.tasks.dispatch_to_tenants",
         "schedule": 24 * 60 * 60,

@@ -13,7 +13,7 @@ from tenants.http import AuthenticatedRequest
 from tenants.permissions import contact_required, staff_required
 
 #: Items shown on "I dag" at most; each app's selector is capped at the same.
-ATTENTION_LIMIT = 30
+ATTENTION_LIMIT = 15  # a start page, not a work queue: the rest appear as these are done
 
 
 @staff_required

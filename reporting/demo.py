@@ -24,13 +24,15 @@ from companies.models import (
     Department,
     Location,
 )
+from core.dates import today
 from employees.models import Employee, EmployeeStatus
 from reporting.services import monthly_figures_record, region_stats_refresh
 from tenants.models import County, Membership, ProductUnit, Pta, Role, User, VatRate
 from tenants.services import pta_create
+from tickets import rules as ticket_rules
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
-from tickets.models import Product
+from tickets.models import Product, TicketType
 
 DEMO_PASSWORD = "Demo-passord-2026"  # noqa: S105  (fictitious demo users only)
 
@@ -227,6 +229,50 @@ def _seed_companies(
     return companies
 
 
+def _seed_tickets(*, rng: random.Random, companies: list[Company]) -> None:
+    """Corporate tickets in every state for each company, lived through the past year: created
+    pending before their first month, then the roll-over month by month up to this one, with
+    joiners, tickets ended, leavers, a leave around this month, a ticket for next month and one
+    cancelled."""
+    now = ticket_rules.first_of_month(today())
+    months = [now]
+    while len(months) < 12:
+        months.insert(0, ticket_rules.first_of_month(months[0] - timedelta(days=1)))
+    ticket_types = list(TicketType.objects.all())
+    ending: dict[date, list] = {}
+    for company in companies:
+        staff = list(company.employees.filter(status=EmployeeStatus.ACTIVE).order_by("pk"))
+        with_ticket = rng.sample(staff, len(staff) * 2 // 5)
+        for index, employee in enumerate(with_ticket):
+            starts = rng.choice(months[:-1])
+            if index < 2:  # next month's, still pending (the second is cancelled)
+                starts = ticket_rules.next_month(now)
+            ticket = ticket_services.ticket_create(
+                employee=employee,
+                ticket_type=rng.choice(ticket_types),
+                starts=starts,
+                today=starts - timedelta(days=1),
+            )
+            if index == 1:
+                ticket_services.ticket_cancel(ticket=ticket)
+            elif index in (2, 3) and starts < months[-2]:  # ended by the company some months in
+                ending.setdefault(rng.choice([m for m in months[:-1] if m >= starts]), []).append(ticket)
+            elif index == 4:  # left the company last month
+                Employee.objects.filter(pk=employee.pk).update(
+                    status=EmployeeStatus.LEFT, end_date=now - timedelta(days=3)
+                )
+            elif index in (5, 6):  # on leave from last month until after next
+                Employee.objects.filter(pk=employee.pk).update(
+                    status=EmployeeStatus.ON_LEAVE,
+                    leave_from=months[-2],
+                    leave_until=ticket_rules.last_day_of_month(ticket_rules.next_month(ticket_rules.next_month(now))),
+                )
+    for month in months:
+        ticket_services.ticket_rollover(month=month)
+        for ticket in ending.get(month, []):
+            ticket_services.ticket_end(ticket=ticket, today=month)
+
+
 def seed_demo(*, port: str = "8000") -> list[DemoLogin]:
     """Create the demo PTAs, companies, employees and users, all in one transaction."""
     rng = random.Random(2027)
@@ -265,6 +311,7 @@ def _seed(*, rng: random.Random, fake: Faker, national: Pta, port: str) -> list[
             companies = _seed_companies(
                 rng=rng, fake=fake, municipalities=municipalities, adviser=adviser, catalogue=catalogue
             )
+            _seed_tickets(rng=rng, companies=companies)
             for company in companies[:2]:
                 ContactPerson.objects.create(user=contact, company=company)
             region_stats_refresh()

@@ -347,6 +347,11 @@ PTA_MATRIX: dict[str, Row] = {
     "tickets:agreement_product_edit": Row("get", agreement_product, (LOGIN, 403, 403, 200, 200, 404, 403)),
     "tickets:agreement_product_remove": Row("post", agreement_product, (LOGIN, 403, 403, AGREEMENT_PRODUCTS, AGREEMENT_PRODUCTS, 404, 403), data=CONFIRM),  # noqa: E501
     "tickets:agreement_products_card": Row("get", agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    # Corporate tickets: the PTA's overview (staff); a company's tab and its Min side card (staff and the
+    # company's own contact persons; another company's contact person and another PTA are 404).
+    "tickets:ticket_overview":   Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "tickets:company_tickets":   Row("get",  agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "tickets:company_tickets_card": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
 }
 
 # --- National host -------------------------------------------------------------------

@@ -41,7 +41,15 @@ from employees.models import EmployeeImport, ImportStatus
 from tenants import services as tenant_services
 from tenants.models import Pta, RegionStats, Role
 from tests.base import World, client_for
-from tests.factories import CompanyFactory, DepartmentFactory, EmployeeFactory, LocationFactory, MembershipFactory
+from tests.factories import (
+    CompanyFactory,
+    DepartmentFactory,
+    EmployeeFactory,
+    LocationFactory,
+    MembershipFactory,
+    TicketTypeFactory,
+)
+from tickets import services as ticket_services
 
 MIDDLEWARE = 10  # the five queries above, each after its SET search_path
 
@@ -88,6 +96,17 @@ def add_employees(world: World) -> None:
         location = LocationFactory(company=world.company_a1)
         department = DepartmentFactory(company=world.company_a1)
         EmployeeFactory.create_batch(3, company=world.company_a1, location=location, department=department)
+
+
+def add_tickets(world: World) -> None:
+    """Three employees of company A1 with a corporate ticket each, started at a roll-over."""
+    with tenant_context(world.pta_a):
+        ticket_type = TicketTypeFactory()
+        for employee in EmployeeFactory.create_batch(3, company=world.company_a1):
+            ticket_services.ticket_create(
+                employee=employee, ticket_type=ticket_type, starts=date(2026, 6, 1), today=date(2026, 5, 1)
+            )
+        ticket_services.ticket_rollover(month=date(2026, 6, 1))
 
 
 def add_notices(world: World) -> None:
@@ -176,6 +195,13 @@ PAGES = {
     "employee_list": Page(
         "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/ansatte/", add_employees, MIDDLEWARE + 10
     ),
+    # + company (1), COUNT for the paginator (1), the page of tickets with employee and ticket type (1), the
+    # company's tickets by state (1).
+    "company_tickets": Page(
+        "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/billetter/", add_tickets, MIDDLEWARE + 8
+    ),
+    # + the PTA's tickets by state (1), the tickets running in each of the twelve months (1).
+    "ticket_overview": Page("adviser_a", lambda w: "/billetter/", add_tickets, MIDDLEWARE + 4),
     # + the notices with their company counts and authors (1).
     "notice_list": Page("adviser_a", lambda w: "/bedrifter/varsler/", add_notices, MIDDLEWARE + 2),
     # + company (1), documents with uploaders (1), notices with authors (1), threads with message and
@@ -189,10 +215,11 @@ PAGES = {
     # + companies for the invitation form (1), memberships with users (1), pending invitations (1).
     "pta_users": Page("admin_a", lambda w: "/brukere/", add_users_and_invitations, MIDDLEWARE + 6),
     # + company (1), COUNT of the events for the paginator (1), the page of events (1), the acting users in
-    # one query (1): 8 statements, and 8 more SET search_path: pghistory's event query (a union over the
-    # tracked models' event tables) sets it 4 extra times, for the COUNT and again for the page.
+    # one query (1): 8 statements, and 10 more SET search_path: pghistory's event query (a union over the
+    # event tables of the models referencing the company, tickets.Ticket's among them) sets it 5 extra
+    # times, for the COUNT and again for the page.
     "company_history": Page(
-        "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/historikk/", add_history, MIDDLEWARE + 16
+        "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/historikk/", add_history, MIDDLEWARE + 18
     ),
     # + region stats with their PTAs (1), the totals (1), the count of active regions (1).
     "national_dashboard": Page("coordinator", lambda w: "/nasjonalt/", add_regions, MIDDLEWARE + 6),
@@ -210,8 +237,8 @@ PAGES = {
     # contact person with the company (1), agreement (1); the next steps card (the contact person is
     # reused by every card): the latest employee import (1), unread conversations (1), contact count and
     # agreement end (1); the adviser card: the adviser (1); the employees card: counts by status (1); the
-    # messages card: staff check and unread conversations (2).
-    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 20),
+    # tickets card: tickets by state (1); the messages card: staff check and unread conversations (2).
+    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 22),
 }
 
 

@@ -23,8 +23,10 @@ from datetime import date
 from decimal import Decimal
 
 import pghistory
+import pgtrigger
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateRangeField, RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Lower
@@ -292,3 +294,113 @@ class AgreementProduct(models.Model):
     @property
     def subsidy(self) -> rules.Subsidy:
         return rules.Subsidy(percent=self.subsidy_percent, amount=self.subsidy_amount)
+
+
+# --- Corporate tickets ------------------------------------------------------------------------
+
+
+class TicketState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: The states of a ticket that still runs or will: at most one per employee (the database says so).
+LIVE_STATES = (TicketState.PENDING, TicketState.ACTIVE, TicketState.PAUSED)
+
+
+class TicketQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(state__in=LIVE_STATES)
+
+    def running_in(self, month: date):
+        """Tickets that ran (or run) in `month` (the 1st): started by then and not ended before it."""
+        return self.exclude(state__in=[TicketState.PENDING, TicketState.CANCELLED]).filter(
+            Q(ends__isnull=True) | Q(ends__gte=month), starts__lte=month
+        )
+
+
+# Statement-level history triggers, as employees.Employee: the month roll-over's set-based
+# UPDATEs write one INSERT into the event table per statement, with an event per changed ticket.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    level=pghistory.Statement,
+)
+class Ticket(models.Model):
+    """One employee's corporate ticket. Months are whole: `starts` is the 1st of
+    the first month, `ends` the 1st of the last (empty: until further notice).
+
+    pending -> active (from `starts`) <-> paused (months of leave) -> ended, or
+    pending -> cancelled. The state changes at the month roll-over
+    (tickets.services.ticket_rollover); what a person changes takes effect from
+    the next month. `company` is the employee's (kept here for scoping)."""
+
+    employee = models.ForeignKey(
+        "employees.Employee", verbose_name=_("employee"), on_delete=models.CASCADE, related_name="tickets"
+    )
+    company = models.ForeignKey(
+        "companies.Company", verbose_name=_("company"), on_delete=models.CASCADE, related_name="tickets"
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    zones = models.CharField(_("zones"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=TicketState.choices, default=TicketState.PENDING)
+    starts = models.DateField(_("first month"))
+    ends = models.DateField(_("last month"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("corporate ticket")
+        verbose_name_plural = _("corporate tickets")
+        ordering = ["employee__last_name", "employee__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee"],
+                condition=Q(state__in=LIVE_STATES),
+                name="one_live_ticket_per_employee",
+                violation_error_message=_("The employee already has a corporate ticket."),
+            ),
+            models.CheckConstraint(condition=Q(starts__day=1), name="ticket_starts_on_the_first"),
+            models.CheckConstraint(
+                condition=Q(ends__isnull=True) | (Q(ends__day=1) & Q(ends__gte=F("starts"))),
+                name="ticket_ends_on_a_first_after_it_starts",
+                violation_error_message=_("A ticket cannot end before it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "state"], name="ticket_company_state")]
+        triggers = [
+            # The company is denormalised for scoping: the database keeps it the employee's.
+            pgtrigger.Trigger(
+                name="ticket_company_is_the_employees",
+                level=pgtrigger.Row,
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("company_id", "employee_id"),
+                func="""
+                    IF NEW.company_id IS DISTINCT FROM
+                       (SELECT company_id FROM employees_employee WHERE id = NEW.employee_id) THEN
+                        RAISE EXCEPTION 'ticket % : company is not the employee''s', NEW.id
+                            USING ERRCODE = 'integrity_constraint_violation';
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ticket {self.pk} of employee {self.employee_id} ({self.state})"
+
+    def clean(self) -> None:
+        if self.employee_id and self.company_id and self.employee.company_id != self.company_id:
+            raise ValidationError({"employee": _("Choose one of this company's employees.")})
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_STATES

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import ClassVar
@@ -354,4 +354,39 @@ def ticket_month(
         financial_tax=benefit * financial_rate / HUNDRED,
         notes=tuple(notes),
         period=period,
+    )
+
+
+# --- The months of a corporate ticket -------------------------------------------------------
+#
+# A ticket runs in whole months, and a change takes effect from the next month.
+# At the roll-over into month M (tickets.services.ticket_rollover):
+#   - a ticket whose last month is before M, or whose employee has left (status
+#     left, end date before M: the month of leaving is the last), ends; one that
+#     never started is cancelled;
+#   - a ticket in a month of leave is paused: a month of leave is one the leave
+#     covers whole (from its 1st to its last day; no end date: until further
+#     notice), since the employee travels in a month of leave begun or ended;
+#   - otherwise a ticket whose first month has come is active.
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    """The 1st of the month after `day`'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def last_day_of_month(day: date) -> date:
+    return next_month(day) - timedelta(days=1)
+
+
+def is_leave_month(month: date, *, leave_from: date | None, leave_until: date | None) -> bool:
+    """Whether the leave covers all of `month` (the ticket is paused then)."""
+    return (
+        leave_from is not None
+        and leave_from <= first_of_month(month)
+        and (leave_until is None or leave_until >= last_day_of_month(month))
     )

@@ -3,16 +3,26 @@ products, and the figures of one employee's corporate ticket for a month."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from companies.models import Agreement, Company
 from tenants.models import NationalProduct
 from tickets import rules, zones
-from tickets.models import AgreementProduct, Price, Product, TicketPrice, TicketType
+from tickets.models import (
+    LIVE_STATES,
+    AgreementProduct,
+    Price,
+    Product,
+    Ticket,
+    TicketPrice,
+    TicketState,
+    TicketType,
+)
 
 CORPORATE_TICKET = "corporate_ticket"  # the national product's code (tenants migration 0008)
 
@@ -117,3 +127,45 @@ def ticket_month_for(*, company: Company, ticket_type: TicketType, month: date) 
         )
     except rules.TicketRuleError as exc:
         raise ValidationError({exc.field: exc.message}) from exc
+
+
+# --- Corporate tickets ------------------------------------------------------------------------
+
+
+def company_ticket_list(*, company: Company) -> QuerySet[Ticket]:
+    """The company's tickets, live ones first, by employee name; employee and type in the same query."""
+    live_first = Case(When(state__in=LIVE_STATES, then=Value(0)), default=Value(1))
+    return (
+        Ticket.objects.filter(company=company)
+        .select_related("employee", "ticket_type")
+        .order_by(live_first, "employee__last_name", "employee__first_name", "-starts", "pk")
+    )
+
+
+def ticket_counts(*, company: Company | None = None) -> dict[str, int]:
+    """Tickets by state (every state, zero where none), of a company or the whole PTA: one query."""
+    tickets = Ticket.objects.all() if company is None else Ticket.objects.filter(company=company)
+    counted = dict(tickets.order_by().values_list("state").annotate(n=Count("pk")))
+    return {state: counted.get(state, 0) for state in TicketState.values}
+
+
+@dataclass(frozen=True)
+class TicketMonthCount:
+    month: date  # the 1st
+    running: int  # active or paused in the month
+
+
+def ticket_trend(*, until: date, count: int) -> list[TicketMonthCount]:
+    """Tickets running in each of the `count` months up to `until`'s, oldest
+    first, from their first and last months: one query (a count per month)."""
+    months = [rules.first_of_month(until)]
+    while len(months) < count:
+        months.insert(0, rules.first_of_month(months[0] - timedelta(days=1)))
+    running = Ticket.objects.exclude(state__in=[TicketState.PENDING, TicketState.CANCELLED])
+    figures = running.aggregate(
+        **{
+            f"m{index}": Count("pk", filter=Q(starts__lte=month) & (Q(ends__isnull=True) | Q(ends__gte=month)))
+            for index, month in enumerate(months)
+        }
+    )
+    return [TicketMonthCount(month, figures[f"m{index}"]) for index, month in enumerate(months)]

@@ -10,20 +10,33 @@ its price). The database refuses overlapping periods as well (tickets.models).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pghistory
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from companies.models import Agreement
 from core.dates import today as oslo_today
+from employees.models import Employee, EmployeeStatus
 from tenants.models import ProductUnit
 from tickets import rules, selectors
-from tickets.models import AgreementProduct, Price, PricePeriod, Product, TicketPrice, TicketType
+from tickets.models import (
+    AgreementProduct,
+    Price,
+    PricePeriod,
+    Product,
+    Ticket,
+    TicketPrice,
+    TicketState,
+    TicketType,
+)
 
 MONTHLY_UNITS = (ProductUnit.PER_EMPLOYEE_MONTH, ProductUnit.PER_TICKET_MONTH)
 
@@ -334,3 +347,128 @@ def agreement_product_save(
 def agreement_product_remove(*, agreement_product: AgreementProduct) -> None:
     """Take a product out of the agreement (its history stays, in the tickets event table)."""
     agreement_product.delete()
+
+
+# --- Corporate tickets ------------------------------------------------------------------------
+
+
+def ticket_create(
+    *, employee: Employee, ticket_type: TicketType, starts: date, zones: str | None = None, today: date | None = None
+) -> Ticket:
+    """A pending corporate ticket for the employee from the month of `starts`
+    (next month at the earliest: changes take effect from the next month). The
+    zones default to the ticket type's. Refused for an employee who has left
+    by then, a ticket type no longer offered, and an employee who already has
+    a live ticket (the database refuses that too). No side effects."""
+    today = today or oslo_today()
+    starts = rules.first_of_month(starts)
+    errors: dict[str, str] = {}
+    if starts < rules.next_month(today):
+        errors["starts"] = _("A ticket starts next month at the earliest.")
+    if employee.status == EmployeeStatus.LEFT and (employee.end_date is None or employee.end_date < starts):
+        errors["employee"] = _("The employee has left.")
+    if not ticket_type.is_active:
+        errors["ticket_type"] = _("The ticket type is no longer offered.")
+    if errors:
+        raise ValidationError(errors)
+    ticket = Ticket(
+        employee=employee,
+        company_id=employee.company_id,
+        ticket_type=ticket_type,
+        zones=ticket_type.zones if zones is None else zones.strip(),
+        starts=starts,
+    )
+    ticket.full_clean()
+    try:
+        with transaction.atomic():
+            ticket.save()
+    except IntegrityError:  # another request gave the employee a ticket in between
+        raise ValidationError({"employee": _("The employee already has a corporate ticket.")}) from None
+    return ticket
+
+
+def ticket_cancel(*, ticket: Ticket) -> Ticket:
+    """Cancel a ticket that has not started (pending only). A conditional
+    UPDATE, so a roll-over activating it at the same time wins cleanly."""
+    changed = Ticket.objects.filter(pk=ticket.pk, state=TicketState.PENDING).update(state=TicketState.CANCELLED)
+    if not changed:
+        raise ValidationError(_("Only a ticket that has not started can be cancelled."))
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_end(*, ticket: Ticket, today: date | None = None) -> Ticket:
+    """End a running (active or paused) ticket after the current month: its
+    last month becomes this one (or stays, if earlier); the roll-over into
+    next month ends it. A ticket that has not started is cancelled instead."""
+    month = Value(rules.first_of_month(today or oslo_today()))
+    # One conditional UPDATE on the row as it is now (the roll-over may have moved it since it was read).
+    changed = Ticket.objects.filter(pk=ticket.pk, state__in=(TicketState.ACTIVE, TicketState.PAUSED)).update(
+        ends=Greatest(Least(Coalesce("ends", month), month), F("starts"))
+    )
+    if not changed:
+        raise ValidationError(_("Only a running ticket can be ended; cancel one that has not started."))
+    ticket.refresh_from_db()
+    return ticket
+
+
+@dataclass(frozen=True)
+class RolloverResult:
+    activated: int
+    paused: int
+    ended: int  # ended, or cancelled when they never started
+
+
+# Three statements for the whole PTA, whatever its number of tickets; each
+# touches only the tickets whose state changes, so a second run for the same
+# month changes nothing. %(left)s and %(leave)s are fixed SQL fragments of this
+# module (not input); the month's dates are parameters.
+_LEFT = "e.status = 'left' AND (e.end_date IS NULL OR e.end_date < %(month)s)"
+_LEAVE = (
+    "(e.leave_from IS NOT NULL AND e.leave_from <= %(month)s"
+    " AND (e.leave_until IS NULL OR e.leave_until >= %(last_day)s))"
+)
+_ROLLOVER_END = f"""
+    UPDATE tickets_ticket AS t
+    SET state = CASE WHEN t.state = 'pending' THEN 'cancelled' ELSE 'ended' END,
+        ends = CASE WHEN t.state = 'pending' THEN t.ends
+                    ELSE GREATEST(t.starts, LEAST(t.ends, CASE WHEN {_LEFT}
+                        THEN date_trunc('month', COALESCE(e.end_date, %(previous)s))::date END)) END,
+        updated_at = now()
+    FROM employees_employee AS e
+    WHERE e.id = t.employee_id AND t.state IN ('pending', 'active', 'paused')
+      AND ((t.ends IS NOT NULL AND t.ends < %(month)s) OR ({_LEFT}))
+"""  # noqa: S608
+_ROLLOVER_PAUSE = f"""
+    UPDATE tickets_ticket AS t SET state = 'paused', updated_at = now()
+    FROM employees_employee AS e
+    WHERE e.id = t.employee_id AND t.state IN ('pending', 'active') AND t.starts <= %(month)s AND {_LEAVE}
+"""  # noqa: S608
+_ROLLOVER_ACTIVATE = f"""
+    UPDATE tickets_ticket AS t SET state = 'active', updated_at = now()
+    FROM employees_employee AS e
+    WHERE e.id = t.employee_id AND NOT {_LEAVE}
+      AND ((t.state = 'pending' AND t.starts <= %(month)s) OR t.state = 'paused')
+"""  # noqa: S608
+
+
+def ticket_rollover(*, month: date) -> RolloverResult:
+    """Move the PTA's tickets into `month` (its 1st; any day of it will do), by
+    the rules of tickets.rules: end (or cancel) what stops before it, pause
+    what falls in a month of leave, activate what starts or comes back. Three
+    set-based UPDATEs in one transaction, recorded by the statement-level
+    history triggers; idempotent (a second run for the month returns zeros).
+    Runs in the current schema (one PTA). No side effects."""
+    month = rules.first_of_month(month)
+    params = {
+        "month": month,
+        "last_day": rules.last_day_of_month(month),
+        "previous": rules.first_of_month(month - timedelta(days=1)),
+    }
+    with transaction.atomic(), pghistory.context(rollover=month.isoformat()), connection.cursor() as cursor:
+        counts = []
+        for statement in (_ROLLOVER_END, _ROLLOVER_PAUSE, _ROLLOVER_ACTIVATE):
+            cursor.execute(statement, params)
+            counts.append(cursor.rowcount)
+    ended, paused, activated = counts
+    return RolloverResult(activated=activated, paused=paused, ended=ended)

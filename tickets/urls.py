@@ -27,4 +27,8 @@ urlpatterns = [
         views.agreement_products_card,
         name="agreement_products_card",
     ),
+    # Corporate tickets: the PTA's overview; a company's tab and its card on Min side (config.composition).
+    path("billetter/", views.ticket_overview, name="ticket_overview"),
+    path("bedrifter/<int:company_pk>/billetter/", views.company_tickets, name="company_tickets"),
+    path("bedrifter/<int:company_pk>/kort/billetter/", views.company_tickets_card, name="company_tickets_card"),
 ]

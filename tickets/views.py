@@ -8,19 +8,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.models import Agreement, Company, EmployerZone
-from companies.permissions import CompanyRequest, get_company_for_user
+from companies.permissions import CompanyRequest, company_member_required, get_company_for_user
+from core.charts import bar_chart
 from core.dates import today
 from core.forms import add_validation_error, confirmed
+from core.paging import list_page
 from tenants.http import AuthenticatedRequest
 from tenants.models import Role
 from tenants.permissions import pta_admin_required, staff_required
 from tickets import selectors, services
 from tickets.forms import AgreementProductForm, PriceForm, ProductForm, TicketPriceForm, TicketTypeForm
-from tickets.models import AgreementProduct, Product, TicketType
+from tickets.models import AgreementProduct, Product, TicketState, TicketType
 
 # --- Products ------------------------------------------------------------------------------
 
@@ -310,5 +313,63 @@ def agreement_products_card(request: CompanyRequest, company_pk: int):
             "agreement": agreement,
             "rows": selectors.agreement_product_list(agreement=agreement) if agreement else [],
             "zone": _zone_label(company),
+        },
+    )
+
+
+# --- Corporate tickets ---------------------------------------------------------------------------
+
+TICKET_PAGE_SIZE = 100
+TREND_MONTHS = 12
+
+
+@company_member_required
+@require_GET
+def company_tickets(request: CompanyRequest, company_pk: int):
+    """The company's corporate tickets, a page at a time (the company page's tab): staff, and the
+    company's own contact persons (another company is 404)."""
+    company = get_company_for_user(request, company_pk)
+    page = list_page(request, selectors.company_ticket_list(company=company), param="page", per_page=TICKET_PAGE_SIZE)
+    return render(
+        request,
+        "tickets/company_tickets.html",
+        {
+            "company": company,
+            "tab": "tickets",
+            "page": page,
+            "counts": selectors.ticket_counts(company=company),
+            "contact_person": getattr(request, "contact_person", None),
+        },
+    )
+
+
+@company_member_required
+@require_GET
+def company_tickets_card(request: CompanyRequest, company_pk: int):
+    """The company's tickets by state, on Min side, with a link to the list."""
+    company = get_company_for_user(request, company_pk)
+    return render(
+        request,
+        "tickets/cards/company_tickets.html",
+        {"company": company, "counts": selectors.ticket_counts(company=company)},
+    )
+
+
+@staff_required
+@require_GET
+def ticket_overview(request: AuthenticatedRequest):
+    """The PTA's corporate tickets: how many in each state, and how many ran in
+    each of the last twelve months, as a chart and a table. Two queries."""
+    months = selectors.ticket_trend(until=today(), count=TREND_MONTHS)
+    return render(
+        request,
+        "tickets/ticket_overview.html",
+        {
+            "counts": selectors.ticket_counts(),
+            "states": TicketState.choices,
+            "months": months,
+            "first": months[0],
+            "last": months[-1],
+            "chart": bar_chart([(date_format(m.month, "M"), m.running) for m in months]),
         },
     )
