@@ -141,7 +141,7 @@ def history_rows(events) -> list[dict]:
                 "who": users.get((event.pgh_context or {}).get("user")),
                 "model": model,
                 "label": event.pgh_label,
-                "object": _history_object(model, data, users) or f"#{event.pgh_obj_id}",
+                "object": _history_object(model, tracked, data, users) or f"#{event.pgh_obj_id}",
                 "changes": [(column, change[0], change[1]) for column, change in changes],
                 "shown_changes": [
                     (_column_label(tracked, column), *(_shown(tracked, column, value, users) for value in change))
@@ -152,8 +152,12 @@ def history_rows(events) -> list[dict]:
     return rows
 
 
-def _history_object(model: str, data: dict, users: dict[int, User]) -> str:
-    """What a history row is about, from the row as it was recorded (no query)."""
+def _history_object(model: str, tracked, data: dict, users: dict[int, User]) -> str:
+    """What a history row is about, from the row as it was recorded (no
+    query). A model of a higher app describes its own rows through a
+    `history_label(data)` classmethod, so this app needs not know it."""
+    if label := getattr(tracked, "history_label", None):
+        return label(data)
     if model == "ContactPerson":
         user = users.get(data.get("user_id"))
         return str(user) if user else ""

@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Lower
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import ProductUnit, VatRate
@@ -396,6 +397,17 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"ticket {self.pk} of employee {self.employee_id} ({self.state})"
+
+    @classmethod
+    def history_label(cls, data: dict) -> str:
+        """What a history row of a ticket is about, from the row as recorded
+        (the company's History tab calls this; no query): "Aktiv, fra 01.2027"."""
+        state = dict(TicketState.choices).get(data.get("state"), data.get("state") or "")
+        starts, ends = (str(data.get(key) or "") for key in ("starts", "ends"))
+        period = f"{starts[5:7]}.{starts[:4]}" if starts else ""
+        if ends:
+            period += f"–{ends[5:7]}.{ends[:4]}"
+        return f"{capfirst(state)}, {period}" if period else capfirst(state)
 
     def clean(self) -> None:
         if self.employee_id and self.company_id and self.employee.company_id != self.company_id:

@@ -77,3 +77,10 @@ def test_the_overview_counts_by_state_and_month(world, tickets):
 def test_the_overview_is_for_staff_only_and_not_for_posts(world, tickets):
     assert client_for(world.contact_a1).get("/billetter/").status_code == 403
     assert client_for(world.adviser_a).post("/billetter/").status_code == 405
+
+
+def test_the_company_history_says_which_ticket_a_row_is(world, tickets):
+    text = client_for(world.adviser_a).get(f"/bedrifter/{world.company_a1.pk}/historikk/").content.decode()
+    assert "Aktiv, 06.2026" in text  # Nordmann's ticket, activated by the roll-over
+    assert "Venter, 09.2026" in text  # Hansen's, still pending
+    assert f"#{tickets[0].pk}<" not in text
