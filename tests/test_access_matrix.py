@@ -352,6 +352,8 @@ PTA_MATRIX: dict[str, Row] = {
     "tickets:ticket_overview":   Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     "tickets:company_tickets":   Row("get",  agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "tickets:company_tickets_card": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    # The company's payroll report (a file): the same people as its tickets tab.
+    "tickets:payroll_report":    Row("get",  agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
 }
 
 # --- National host -------------------------------------------------------------------

@@ -101,7 +101,14 @@ def ticket_month_for(*, company: Company, ticket_type: TicketType, month: date) 
                 % {"ticket": ticket_type, "month": f"{month:%m.%Y}"}
             }
         )
-    zone = company_zone(company=company, year=month.year)
+    zone = required_company_zone(company=company, year=month.year)
+    subsidy = corporate_ticket_subsidy(company=company)
+    return figures_for(company=company, price=price, subsidy=subsidy, zone=zone, month=month)
+
+
+def required_company_zone(*, company: Company, year: int) -> str:
+    """The company's zone (company_zone); ValidationError, naming what to set, when it is unknown."""
+    zone = company_zone(company=company, year=year)
     if zone is None:
         raise ValidationError(
             {
@@ -111,16 +118,28 @@ def ticket_month_for(*, company: Company, ticket_type: TicketType, month: date) 
                 % {"company": company.name, "municipality": company.municipality}
             }
         )
+    return zone
+
+
+def corporate_ticket_subsidy(*, company: Company) -> rules.Subsidy | None:
+    """The subsidy on the corporate ticket in the company's agreement (None without it): one query."""
     terms = (
         AgreementProduct.objects.filter(agreement__company=company, product__national_product__code=CORPORATE_TICKET)
         .only("subsidy_percent", "subsidy_amount")
         .first()
     )
+    return terms.subsidy if terms else None
+
+
+def figures_for(
+    *, company: Company, price: TicketPrice, subsidy: rules.Subsidy | None, zone: str, month: date
+) -> rules.TicketMonth:
+    """rules.ticket_month for a price period; the rules' refusals as ValidationError."""
     try:
         return rules.ticket_month(
             ordinary=price.ordinary,
             company_price=price.company,
-            subsidy=terms.subsidy if terms else None,
+            subsidy=subsidy,
             zone=zone,
             finance=company.finance_sector,
             month=month,

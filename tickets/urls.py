@@ -30,5 +30,6 @@ urlpatterns = [
     # Corporate tickets: the PTA's overview; a company's tab and its card on Min side (config.composition).
     path("billetter/", views.ticket_overview, name="ticket_overview"),
     path("bedrifter/<int:company_pk>/billetter/", views.company_tickets, name="company_tickets"),
+    path("bedrifter/<int:company_pk>/billetter/lonnsrapport/", views.payroll_report, name="payroll_report"),
     path("bedrifter/<int:company_pk>/kort/billetter/", views.company_tickets_card, name="company_tickets_card"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -21,7 +22,7 @@ from core.paging import list_page
 from tenants.http import AuthenticatedRequest
 from tenants.models import Role
 from tenants.permissions import pta_admin_required, staff_required
-from tickets import selectors, services
+from tickets import payroll, rules, selectors, services
 from tickets.forms import AgreementProductForm, PriceForm, ProductForm, TicketPriceForm, TicketTypeForm
 from tickets.models import AgreementProduct, Product, TicketState, TicketType
 
@@ -339,8 +340,42 @@ def company_tickets(request: CompanyRequest, company_pk: int):
             "page": page,
             "counts": selectors.ticket_counts(company=company),
             "contact_person": getattr(request, "contact_person", None),
+            "this_month": f"{today():%Y-%m}",
         },
     )
+
+
+@company_member_required
+@require_GET
+def payroll_report(request: CompanyRequest, company_pk: int):
+    """The company's payroll and benefit-tax report for a month (?month=YYYY-MM, default this one) as a
+    CSV or Excel file (?format=csv|xlsx): staff, and any of the company's own contact persons (no
+    contact-person right is about payroll; they see the company's tickets already). Another
+    company or PTA is 404. A bad month or a report that cannot be made goes back to the tab with why."""
+    company = get_company_for_user(request, company_pk)
+    back = redirect("tickets:company_tickets", company_pk=company.pk)
+    raw_month = request.GET.get("month") or f"{today():%Y-%m}"
+    fmt = request.GET.get("format") or payroll.CSV
+    try:
+        month = payroll.parse_month(raw_month)
+    except ValueError:
+        message = _("“%(month)s” is not a month: choose one as YYYY-MM, e.g. 2026-09.")
+        messages.error(request, message % {"month": raw_month})
+        return back
+    if fmt not in payroll.FORMATS:
+        messages.error(request, _("Choose CSV or Excel."))
+        return back
+    try:
+        content = payroll.payroll_file(company=company, month=month, fmt=fmt)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return back
+    except rules.NoRulePeriod:
+        messages.error(request, _("There are no payroll rules for %(month)s.") % {"month": f"{month:%m.%Y}"})
+        return back
+    response = HttpResponse(content, content_type=payroll.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{payroll.filename(company, month, fmt)}"'
+    return response
 
 
 @company_member_required
