@@ -12,10 +12,9 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -32,16 +31,12 @@ from companies.models import (
 from companies.selectors import _with_unread
 from core.attention import Attention, Severity
 from core.dates import today
-from core.imports import UNCONFIRMED, ImportStatus
+from core.imports import ImportStatus, needing_attention
 from tenants.models import User
 from tenants.permissions import STAFF
 
 #: An agreement ending this soon (or ended, while the company is still a member) needs attention.
 AGREEMENT_NOTICE_DAYS = 60
-#: An import nobody confirmed for this long is waiting for someone (the daily purge removes it later).
-UNCONFIRMED_AFTER = timedelta(hours=1)
-#: A failed import is shown this long, unless a newer import replaced it.
-FAILED_IMPORT_DAYS = 30
 
 
 def mine_first(field: str, user: User):
@@ -60,12 +55,8 @@ def company_imports_needing_attention(*, user: User, mine: bool, limit: int) -> 
     """Company imports (bulk onboarding) that failed, or that were checked but
     not confirmed for an hour. Gone when a newer company import exists, or
     when it is confirmed. "Mine" are the ones the user uploaded."""
-    now = timezone.now()
     imports = (
-        CompanyImport.objects.filter(
-            Q(status=ImportStatus.FAILED, created_at__gte=now - timedelta(days=FAILED_IMPORT_DAYS))
-            | Q(status__in=UNCONFIRMED, created_at__lt=now - UNCONFIRMED_AFTER)
-        )
+        CompanyImport.objects.filter(needing_attention())
         .exclude(Exists(CompanyImport.objects.filter(created_at__gt=OuterRef("created_at"))))
         .only("id", "status", "original_name", "created_at", "created_by_id")
     )

@@ -55,6 +55,19 @@ class ImportStatus(models.TextChoices):
 
 
 UNCONFIRMED = (ImportStatus.UPLOADED, ImportStatus.PREVIEWED)
+#: An import nobody confirmed for this long is waiting for someone (the daily purge removes it later).
+UNCONFIRMED_AFTER = timedelta(hours=1)
+#: A failed import is shown this long, unless a newer import replaced it.
+FAILED_IMPORT_DAYS = 30
+
+
+def needing_attention() -> Q:
+    """Imports someone should look at: failed within FAILED_IMPORT_DAYS, or
+    waiting (for columns or a confirmation) longer than UNCONFIRMED_AFTER."""
+    now = timezone.now()
+    return Q(status=ImportStatus.FAILED, created_at__gte=now - timedelta(days=FAILED_IMPORT_DAYS)) | Q(
+        status__in=UNCONFIRMED, created_at__lt=now - UNCONFIRMED_AFTER
+    )
 
 
 def import_upload_to(instance: UploadedImport, filename: str) -> str:

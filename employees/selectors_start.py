@@ -8,24 +8,21 @@ NEXT_STEPS; each is one query, capped, whatever the number of employees.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company, ContactPerson
 from companies.selectors_start import (
-    FAILED_IMPORT_DAYS,
-    UNCONFIRMED_AFTER,
     member_spans_sql,
     mine_first,
     trend_params,
 )
 from core.attention import Attention, Severity
-from core.imports import UNCONFIRMED
+from core.imports import UNCONFIRMED, needing_attention
 from employees.models import Employee, EmployeeImport, EmployeeStatus, ImportStatus
 from tenants.models import User
 
@@ -43,13 +40,9 @@ def employee_imports_needing_attention(*, user: User, mine: bool, limit: int) ->
     FAILED_IMPORT_DAYS) or has waited an hour for its columns or its
     confirmation. Gone when it is confirmed, or a newer import of the same
     company replaces it."""
-    now = timezone.now()
     newer = EmployeeImport.objects.filter(company_id=OuterRef("company_id"), created_at__gt=OuterRef("created_at"))
     imports = (
-        EmployeeImport.objects.filter(
-            Q(status=ImportStatus.FAILED, created_at__gte=now - timedelta(days=FAILED_IMPORT_DAYS))
-            | Q(status__in=UNCONFIRMED, created_at__lt=now - UNCONFIRMED_AFTER)
-        )
+        EmployeeImport.objects.filter(needing_attention())
         .exclude(Exists(newer))
         .select_related("company")
         .only("id", "status", "original_name", "created_at", "company__id", "company__name", "company__adviser_id")
