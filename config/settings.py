@@ -393,6 +393,16 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 IMPORT_STALE_AFTER = int(env("IMPORT_STALE_AFTER", str(5 * 60)))
+
+# How a PTA's ticket system hears of each month's corporate-ticket entitlements (tickets.fulfilment):
+# the name a PTA chooses (tickets.FulfilmentSettings.backend) -> the class. An Entur or app
+# integration plugs in by adding its class here; "export" only makes the CSV and JSON files.
+TICKET_FULFILMENT_BACKENDS = {
+    "export": "tickets.fulfilment.ExportOnlyBackend",
+    "webhook": "tickets.fulfilment.WebhookBackend",
+}
+# An application's e-mail link works this long, once.
+TICKET_APPLICATION_LINK_HOURS = int(env("TICKET_APPLICATION_LINK_HOURS", "24"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # With acks_late, Redis gives an unacknowledged task to another worker
     # after this long: longer than the longest task (an import of the largest

@@ -19,6 +19,7 @@ created by a tenant migration would land in the first tenant's schema only.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -33,6 +34,8 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.models import user_fk
+from core.validators import validate_phone_e164
 from tenants.models import ProductUnit, VatRate
 from tickets import rules
 
@@ -350,6 +353,8 @@ class Ticket(models.Model):
         TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT, related_name="tickets"
     )
     zones = models.CharField(_("zones"), max_length=200, blank=True)
+    # Set from the application (the number the ticket app is on); else the employee list's.
+    mobile = models.CharField(_("mobile number"), max_length=16, blank=True, validators=[validate_phone_e164])
     state = models.CharField(_("state"), max_length=10, choices=TicketState.choices, default=TicketState.PENDING)
     starts = models.DateField(_("first month"))
     ends = models.DateField(_("last month"), null=True, blank=True)
@@ -416,3 +421,218 @@ class Ticket(models.Model):
     @property
     def is_live(self) -> bool:
         return self.state in LIVE_STATES
+
+
+# --- Applications ---------------------------------------------------------------------------
+
+
+def new_application_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class ApplicationSettings(models.Model):
+    """A company's application link (its key) and whether an applicant found on
+    the employee list is approved without a contact person. Made the first time
+    the link is shown; a new key retires the old link."""
+
+    company = models.OneToOneField(
+        "companies.Company", on_delete=models.CASCADE, related_name="ticket_application_settings"
+    )
+    key = models.CharField(max_length=32, unique=True, default=new_application_key)
+    auto_approve = models.BooleanField(
+        _("approve automatically when the applicant is on the employee list"),
+        default=True,
+        help_text=_("Matched on work e-mail, or on employee number and name. Others wait for a contact person."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"application settings of company {self.company_id}"
+
+
+class EmailVerification(models.Model):
+    """A one-time link that proves the applicant reads the work e-mail. Only
+    the token's SHA-256 is stored; the link works once, before `expires_at`."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "email"], name="verification_company_email")]
+
+    def __str__(self) -> str:
+        return f"verification {self.pk} for company {self.company_id}"
+
+
+class ApplicationState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Application(models.Model):
+    """An employee's application for a corporate ticket, as sent from the
+    application link. The prices are those shown when the applicant accepted
+    the terms. An approved application has its ticket (and its employee, found
+    on the list or added to it)."""
+
+    company = models.ForeignKey(
+        "companies.Company", verbose_name=_("company"), on_delete=models.CASCADE, related_name="ticket_applications"
+    )
+    email = models.EmailField(_("work e-mail"))
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile number"), max_length=16, validators=[validate_phone_e164])
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT, related_name="applications"
+    )
+    zones = models.CharField(_("zones"), max_length=200, blank=True)
+    starts = models.DateField(_("first month"))
+    ordinary_price = models.DecimalField(max_digits=12, decimal_places=2)
+    company_price = models.DecimalField(max_digits=12, decimal_places=2)
+    employee_share = models.DecimalField(max_digits=12, decimal_places=2)
+    terms_accepted_at = models.DateTimeField()
+    state = models.CharField(
+        _("state"), max_length=10, choices=ApplicationState.choices, default=ApplicationState.WAITING
+    )
+    approved_automatically = models.BooleanField(default=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = user_fk(_("decided by"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    employee = models.ForeignKey(
+        "employees.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="ticket_applications"
+    )
+    ticket = models.OneToOneField(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="application")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket application")
+        verbose_name_plural = _("ticket applications")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "company",
+                Lower("email"),
+                condition=Q(state="waiting"),
+                name="one_waiting_application_per_email",
+                violation_error_message=_("An application from this e-mail address is already waiting."),
+            ),
+            models.CheckConstraint(condition=Q(starts__day=1), name="application_starts_on_the_first"),
+        ]
+        indexes = [models.Index(fields=["company", "state"], name="application_company_state")]
+
+    def __str__(self) -> str:
+        return f"application {self.pk} ({self.state})"
+
+    @classmethod
+    def history_label(cls, data: dict) -> str:
+        """What a history row of an application is about, from the row as recorded (no query)."""
+        state = dict(ApplicationState.choices).get(data.get("state"), data.get("state") or "")
+        name = " ".join(filter(None, (data.get("first_name"), data.get("last_name"))))
+        return f"{name}: {state}" if name else str(state)
+
+
+class ApplicationMail(models.Model):
+    """One e-mail of an application's step to one address, recorded as it is
+    sent, so a retried task sends only what is missing (as
+    companies.NotificationSent, whose recipients are users)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="mails")
+    step = models.CharField(max_length=20)
+    address = models.EmailField()
+    refused = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "step", "address"], name="application_mail_once")]
+
+    def __str__(self) -> str:
+        return f"{self.step} of application {self.application_id} to {self.address}"
+
+
+# --- Payroll reports as reported ------------------------------------------------------------
+
+
+class PayrollReport(models.Model):
+    """A company's payroll report for a month as it was first handed out (the
+    rows' figures as strings of exact Decimals), so a month already reported
+    keeps its figures when a price, a subsidy or a rule changes later."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="payroll_reports")
+    month = models.DateField()
+    rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = user_fk(_("made by"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month"], name="payroll_report_once_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="payroll_report_month_on_the_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"payroll report of company {self.company_id} for {self.month:%Y-%m}"
+
+
+# --- Fulfilment ---------------------------------------------------------------------------------
+
+
+def new_signing_key() -> str:
+    return secrets.token_hex(32)
+
+
+class FulfilmentSettings(models.Model):
+    """How this PTA's ticket system hears of each month's entitlements: the
+    backend (settings.TICKET_FULFILMENT_BACKENDS; the CSV and JSON export
+    always works), the webhook's address, and the PTA's own signing key.
+    One row per PTA (its schema)."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    backend = models.CharField(_("delivery"), max_length=40, default="export")
+    webhook_url = models.URLField(_("webhook address"), blank=True)
+    signing_key = models.CharField(max_length=64, default=new_signing_key)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(singleton=1), name="one_fulfilment_settings")]
+
+    def __str__(self) -> str:
+        return f"fulfilment by {self.backend}"
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class EntitlementDelivery(models.Model):
+    """One sending of a month's entitlements through a backend. The
+    idempotency key is a digest of the month and the set of entitlements, so
+    the same set sent again carries the same key and the receiver can tell."""
+
+    month = models.DateField()
+    backend = models.CharField(max_length=40)
+    idempotency_key = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="delivery_month_on_the_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"entitlements {self.month:%Y-%m} by {self.backend} ({self.state})"
