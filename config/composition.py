@@ -30,6 +30,7 @@ from core.attention import Attention
 from employees import selectors_start as employee_start
 from tenants.models import Role, User
 from tenants.permissions import STAFF
+from tickets import selectors_applications as ticket_applications
 
 #: A rule sees the request (with its membership, and the contact person for
 #: company pages) and the company the page is about, if any.
@@ -152,6 +153,7 @@ NEEDS_ATTENTION: list[Callable[..., list[Attention]]] = [
     company_start.unanswered_messages,
     company_start.companies_without_contact_person,
     company_start.agreements_ending,
+    ticket_applications.applications_waiting_too_long,
 ]
 
 #: What to do next on a contact person's Min side (the card config.views.minside_next_steps_card): each
@@ -160,6 +162,7 @@ NEEDS_ATTENTION: list[Callable[..., list[Attention]]] = [
 NEXT_STEPS: list[Callable[..., list[Attention]]] = [
     employee_start.employee_next_steps,
     company_start.company_next_steps,
+    ticket_applications.application_next_steps,
 ]
 
 

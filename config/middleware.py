@@ -15,7 +15,8 @@ from tenants.models import Membership
 from tenants.signals import SESSION_TENANT_KEY
 
 # Paths any signed-in user may reach even without a membership or 2FA set up.
-OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitasjon/", "/logo", "/brand.css")
+# /soknad/ is the employees' ticket application, which needs no account (tickets.views_applications).
+OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitasjon/", "/soknad/", "/logo", "/brand.css")
 
 
 class TenantMiddleware(TenantMainMiddleware):

@@ -28,9 +28,10 @@ import pgtrigger
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateRangeField, RangeOperators
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Lower
+from django.utils.crypto import salted_hmac
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -450,6 +451,9 @@ class ApplicationSettings(models.Model):
         return f"application settings of company {self.company_id}"
 
 
+VERIFICATION_SALT = "tickets.application-verification"  # noqa: S105 - an HMAC salt, not a secret
+
+
 class EmailVerification(models.Model):
     """A one-time link that proves the applicant reads the work e-mail. Only
     the token's SHA-256 is stored; the link works once, before `expires_at`."""
@@ -460,12 +464,28 @@ class EmailVerification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["company", "email"], name="verification_company_email")]
 
     def __str__(self) -> str:
         return f"verification {self.pk} for company {self.company_id}"
+
+    def token(self) -> str:
+        """The link's token (the same every time it is asked for). It is not stored: an HMAC of the
+        row under the SECRET_KEY (Django's salted_hmac), so the worker can rebuild it for the mail
+        and the row keeps only its SHA-256 for the lookup (token_hash)."""
+        message = f"{connection.schema_name}:{self.pk}:{self.email}:{self.created_at.isoformat()}"
+        return salted_hmac(VERIFICATION_SALT, message, algorithm="sha256").hexdigest()[:40]
+
+
+class ApplicationStep(models.TextChoices):
+    """The e-mails of an application (tickets.notifications), by the step that sends them."""
+
+    SUBMITTED = "submitted", _("Sent")  # to the applicant and to the contact persons who may approve
+    APPROVED = "approved", _("Approved")  # to the applicant, and to the contact persons
+    REJECTED = "rejected", _("Rejected")  # to the applicant, with the reason, and to the contact persons
 
 
 class ApplicationState(models.TextChoices):
