@@ -358,6 +358,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "args": ("tickets.tasks.rollover_tickets",),
     },
+    # The month's entitlements to each PTA's ticket system (tickets.fulfilment), after the roll-over
+    # (the task runs it first): the same set is not sent twice, so hourly sends only what changed.
+    "publish-entitlements": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 60 * 60,
+        "args": ("tickets.tasks.publish_entitlements",),
+    },
     "purge-stale-employee-imports": {
         "task": "tenants.tasks.dispatch_to_tenants",
         "schedule": 24 * 60 * 60,
