@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("employees.urls")),
     path("", include("tickets.urls")),
     path("", include("tickets.urls_applications")),
+    path("", include("tickets.urls_fulfilment")),
     path("", include("reporting.urls")),
     path("min-side/", company_views.minside_home, name="minside_home"),
     path("brukere/", views_pta_users.pta_users, name="pta_users"),

@@ -38,9 +38,11 @@ host, the coordinator on the national host), or in EXEMPT with the reason.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cached_property
 
 import pytest
@@ -79,11 +81,21 @@ from tests.factories import (
     AgreementProductFactory,
     CompanyFactory,
     DepartmentFactory,
+    EmployeeFactory,
     LocationFactory,
     ProductFactory,
     TicketTypeFactory,
 )
-from tickets.models import AgreementProduct, Product, TicketType
+from tickets import selectors_applications
+from tickets.models import (
+    AgreementProduct,
+    Application,
+    EmailVerification,
+    Product,
+    Ticket,
+    TicketState,
+    TicketType,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex(
@@ -234,6 +246,30 @@ def national_product(o: Objects) -> dict:
     return {"pk": o.national_product.pk}
 
 
+def pending_ticket(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.pending_ticket.pk}
+
+
+def running_ticket(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.running_ticket.pk}
+
+
+def application_key(o: Objects) -> dict:
+    return {"key": o.application_key}
+
+
+def application_form(o: Objects) -> dict:
+    return {"key": o.application_key, "token": o.application_token}
+
+
+def waiting_application(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.waiting_application.pk}
+
+
+def reported_month_query(o: Objects) -> str:
+    return "?month=2026-09"
+
+
 # --- PTA host ------------------------------------------------------------------------
 
 PTA_ROLES = ("anonymous", "contact_own", "contact_other", "adviser", "admin", "other_pta", "coordinator")
@@ -244,6 +280,8 @@ DOCUMENTS = To("/bedrifter/{pk}/dokumenter/")
 IMPORT_PROGRESS = To("/bedrifter/{company_pk}/ansatte/import/{pk}/resultat/")
 COMPANY_IMPORT_PROGRESS = To("/bedrifter/import/{pk}/resultat/")
 AGREEMENT_PRODUCTS = To("/bedrifter/{company_pk}/avtale/produkter/")
+TICKETS = To("/bedrifter/{company_pk}/billetter/")
+APPLY = To("/soknad/{key}/")
 CONFIRM = {"confirm": "yes"}  # the confirmation page's field (core.forms.confirmed)
 
 # fmt: off
@@ -354,6 +392,29 @@ PTA_MATRIX: dict[str, Row] = {
     "tickets:company_tickets_card": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
     # The company's payroll report (a file): the same people as its tickets tab.
     "tickets:payroll_report":    Row("get",  agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    # Ticket forms on the tab: staff and the company's contact persons with can_approve_tickets (contact_a1
+    # has it; without it 403, tests/tickets/test_ticket_forms.py); cancel and end post their confirmation.
+    "tickets:ticket_create":     Row("get",  agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "tickets:ticket_cancel":     Row("post", pending_ticket,  (LOGIN, TICKETS, 404, TICKETS, TICKETS, 404, 403), data=CONFIRM),  # noqa: E501
+    "tickets:ticket_end":        Row("post", running_ticket,  (LOGIN, TICKETS, 404, TICKETS, TICKETS, 404, 403), data=CONFIRM),  # noqa: E501
+    # Recalculating a month stored as reported: staff (A1 has no stored month: back to the tab with why).
+    "tickets:payroll_recalculate": Row("post", agreement_products_of, (LOGIN, 403, 403, TICKETS, TICKETS, 404, 403), data=CONFIRM, query=reported_month_query),  # noqa: E501
+    # Ticket applications. The employee's pages need no account (/soknad/ is open to anyone signed in, too);
+    # PTA B's host does not know PTA A's link. The receipt without an application of this browser goes
+    # back to the start. The company's pages: staff and contact persons with can_approve_tickets (contact_a1
+    # has it; without it 403, tests/tickets/test_applications.py); approve, reject and a new link GET their
+    # confirmation page. The link and its QR code: any of the company's contact persons.
+    "ticket_applications:start":        Row("get", application_key,  (200, 200, 200, 200, 200, 404, 200)),
+    "ticket_applications:link_sent":    Row("get", application_key,  (200, 200, 200, 200, 200, 404, 200)),
+    "ticket_applications:apply":        Row("get", application_form, (200, 200, 200, 200, 200, 404, 200)),
+    "ticket_applications:receipt":      Row("get", application_key,  (APPLY, APPLY, APPLY, APPLY, APPLY, 404, APPLY)),
+    "ticket_applications:company_applications": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
+    "ticket_applications:application_approve": Row("get", waiting_application, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
+    "ticket_applications:application_reject": Row("get", waiting_application, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
+    "ticket_applications:application_link": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "ticket_applications:application_link_renew": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
+    "ticket_applications:application_qr_svg": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
+    "ticket_applications:application_qr_png": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
 }
 
 # --- National host -------------------------------------------------------------------
@@ -607,6 +668,75 @@ class Objects:
     def agreement_product(self) -> AgreementProduct:
         agreement, product = self.agreement, self.product
         return self._in_a(lambda: AgreementProductFactory(agreement=agreement, product=product))
+
+    @cached_property
+    def pending_ticket(self) -> Ticket:
+        """A ticket of one of A1's employees that has not started."""
+        ticket_type = self.ticket_type
+        return self._in_a(
+            lambda: Ticket.objects.create(
+                employee=EmployeeFactory(company=self.company),
+                company=self.company,
+                ticket_type=ticket_type,
+                starts=date(2099, 1, 1),
+            )
+        )
+
+    @cached_property
+    def running_ticket(self) -> Ticket:
+        """An active ticket of one of A1's employees, until further notice."""
+        ticket_type = self.ticket_type
+        return self._in_a(
+            lambda: Ticket.objects.create(
+                employee=EmployeeFactory(company=self.company),
+                company=self.company,
+                ticket_type=ticket_type,
+                state=TicketState.ACTIVE,
+                starts=date(2026, 1, 1),
+            )
+        )
+
+    @cached_property
+    def application_key(self) -> str:
+        return self._in_a(lambda: selectors_applications.application_settings_for(company=self.company).key)
+
+    @cached_property
+    def application_token(self) -> str:
+        """A fresh one-time link of A1 (made directly: the company needs no agreement for the form to show)."""
+
+        def build():
+            verification = EmailVerification.objects.create(
+                company=self.company,
+                email="soker@a.test.no",
+                token_hash=f"matrix-{self.company.pk}",
+                expires_at=timezone.now() + timedelta(hours=1),
+            )
+            token = verification.token()
+            EmailVerification.objects.filter(pk=verification.pk).update(
+                token_hash=hashlib.sha256(token.encode()).hexdigest()
+            )
+            return token
+
+        return self._in_a(build)
+
+    @cached_property
+    def waiting_application(self) -> Application:
+        ticket_type = self.ticket_type
+        return self._in_a(
+            lambda: Application.objects.create(
+                company=self.company,
+                email="venter@a.test.no",
+                first_name="Venter",
+                last_name="Søker",
+                mobile="+4791234567",
+                ticket_type=ticket_type,
+                starts=date(2099, 1, 1),
+                ordinary_price=900,
+                company_price=810,
+                employee_share=405,
+                terms_accepted_at=timezone.now(),
+            )
+        )
 
     @cached_property
     def national_product(self) -> NationalProduct:

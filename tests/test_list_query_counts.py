@@ -200,6 +200,11 @@ PAGES = {
     "company_tickets": Page(
         "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/billetter/", add_tickets, MIDDLEWARE + 8
     ),
+    # + company (1), the employees offered (one query, capped; their live tickets a NOT EXISTS) (1), the
+    # ticket types offered (1).
+    "ticket_create": Page(
+        "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/billetter/ny/", add_employees, MIDDLEWARE + 6
+    ),
     # + the PTA's tickets by state (1), the tickets running in each of the twelve months (1).
     "ticket_overview": Page("adviser_a", lambda w: "/billetter/", add_tickets, MIDDLEWARE + 4),
     # + the notices with their company counts and authors (1).
@@ -216,19 +221,20 @@ PAGES = {
     "pta_users": Page("admin_a", lambda w: "/brukere/", add_users_and_invitations, MIDDLEWARE + 6),
     # + company (1), COUNT of the events for the paginator (1), the page of events (1), the acting users in
     # one query (1): 8 statements, and 10 more SET search_path: pghistory's event query (a union over the
-    # event tables of the models referencing the company, tickets.Ticket's among them) sets it 5 extra
-    # times, for the COUNT and again for the page.
+    # event tables of the models referencing the company, tickets.Ticket's and tickets.Application's among
+    # them) sets it 6 extra times, for the COUNT and again for the page.
     "company_history": Page(
-        "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/historikk/", add_history, MIDDLEWARE + 18
+        "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/historikk/", add_history, MIDDLEWARE + 20
     ),
     # + region stats with their PTAs (1), the totals (1), the count of active regions (1).
     "national_dashboard": Page("coordinator", lambda w: "/nasjonalt/", add_regions, MIDDLEWARE + 6),
     # The composed pages (config.composition): each card is its app's own view, called in-process.
     # + needs attention: one query per selector of NEEDS_ATTENTION (company imports, employee imports,
-    # unanswered messages, companies without a contact person, agreements ending: 5); the adviser's
+    # unanswered messages, companies without a contact person, agreements ending, ticket applications
+    # waiting too long: 6); the adviser's
     # companies with their agreements, contact counts and total (1); the trend of member companies and of
     # their employees (2); companies by status (1); employees on lists (1).
-    "staff_start": Page("adviser_a", lambda w: "/i-dag/", add_things_to_do, MIDDLEWARE + 20),
+    "staff_start": Page("adviser_a", lambda w: "/i-dag/", add_things_to_do, MIDDLEWARE + 22),
     # + company, agreement, adviser, locations, departments, status changes (6); the employees card: its
     # company check (1) and the counts by status (1); the agreement products card: its company check (1)
     # and the agreement (1; A1 has none, so no product rows are read).
@@ -236,9 +242,10 @@ PAGES = {
     # A contact person has no TOTP check (8 statements of middleware), + the contact's companies (1), the
     # contact person with the company (1), agreement (1); the next steps card (the contact person is
     # reused by every card): the latest employee import (1), unread conversations (1), contact count and
-    # agreement end (1); the adviser card: the adviser (1); the employees card: counts by status (1); the
-    # tickets card: tickets by state (1); the messages card: staff check and unread conversations (2).
-    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 22),
+    # agreement end (1), ticket applications waiting (1); the adviser card: the adviser (1); the employees
+    # card: counts by status (1); the tickets card: tickets by state (1); the messages card: staff check
+    # and unread conversations (2).
+    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 24),
 }
 
 

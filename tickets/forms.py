@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import Company
+from employees.models import Employee
 from tickets.models import Product, TicketType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -94,3 +99,54 @@ class AgreementProductForm(forms.Form):
         if data.get("subsidy_percent") is not None and data.get("subsidy_amount") is not None:
             self.add_error("subsidy_amount", _("Give the subsidy as a percentage or as a NOK amount, not both."))
         return data
+
+
+class MonthField(forms.DateField):
+    """A month as `<input type="month">` sends it (YYYY-MM), cleaned to its 1st."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m"]
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2026-09.")}
+
+
+class _EmployeeChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Employee) -> str:
+        name = f"{obj.last_name}, {obj.first_name}"
+        return f"{name} ({obj.employee_number})" if obj.employee_number else name
+
+
+class TicketForm(forms.Form):
+    """A new corporate ticket of one of the company's employees.
+
+    The lists offer `candidates` (the employees who may have one; the view passes
+    a search's first few hundred) and the ticket types still offered, but accept
+    any employee of the company and any ticket type, so that what has changed
+    since the page was shown (an employee who left, a type no longer offered, a
+    ticket given meanwhile) is refused by tickets.services.ticket_create with why."""
+
+    employee = _EmployeeChoice(label=_("Employee"), queryset=Employee.objects.none())
+    ticket_type = forms.ModelChoiceField(label=_("Ticket type"), queryset=TicketType.objects.all())
+    zones = forms.CharField(
+        label=_("Zones"), max_length=200, required=False, help_text=_("Leave empty for the ticket type's zones.")
+    )
+    starts = MonthField(label=_("First month"), help_text=_("Next month at the earliest."))
+
+    def __init__(self, *args, company: Company, candidates: list[Employee], first_month: date, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("starts", first_month)
+        if len(candidates) == 1:
+            kwargs["initial"].setdefault("employee", candidates[0].pk)
+        super().__init__(*args, **kwargs)
+        employee = self.fields["employee"]
+        employee.queryset = Employee.objects.filter(company=company)
+        employee.widget.choices = [("", employee.empty_label)] + [
+            (candidate.pk, employee.label_from_instance(candidate)) for candidate in candidates
+        ]
+        self.fields["ticket_type"].widget.choices = [("", self.fields["ticket_type"].empty_label)] + [
+            (ticket_type.pk, str(ticket_type)) for ticket_type in _offered(TicketType.objects.active())
+        ]
+        self.fields["starts"].widget.attrs["min"] = f"{first_month:%Y-%m}"
+
+
+def _offered(ticket_types: QuerySet[TicketType]) -> list[TicketType]:
+    return list(ticket_types.only("pk", "name").order_by("name"))

@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from companies.models import Agreement, Company
+from employees.models import Employee, EmployeeStatus
 from tenants.models import NationalProduct
 from tickets import rules, zones
 from tickets.models import (
     LIVE_STATES,
     AgreementProduct,
+    PayrollReport,
     Price,
     Product,
     Ticket,
@@ -188,3 +190,30 @@ def ticket_trend(*, until: date, count: int) -> list[TicketMonthCount]:
         }
     )
     return [TicketMonthCount(month, figures[f"m{index}"]) for index, month in enumerate(months)]
+
+
+def ticket_candidates(*, company: Company, search: str = "") -> QuerySet[Employee]:
+    """The company's employees who may be given a corporate ticket: active or on leave, without a live
+    ticket, by name; `search` narrows them by name (first, last or both) or employee number. One query
+    (the live tickets are a NOT EXISTS); slice it for a list of choices."""
+    live = Ticket.objects.live().filter(employee=OuterRef("pk"))
+    employees = Employee.objects.filter(
+        company=company, status__in=[EmployeeStatus.ACTIVE, EmployeeStatus.ON_LEAVE]
+    ).exclude(Exists(live))
+    search = search.strip()
+    if search:
+        matches = Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(employee_number__iexact=search)
+        if " " in search:  # "Kari Nordmann", or "Nordmann Kari"
+            first, _sep, last = search.rpartition(" ")
+            matches |= Q(first_name__icontains=first, last_name__icontains=last)
+            matches |= Q(first_name__icontains=last, last_name__icontains=first)
+        employees = employees.filter(matches)
+    return employees.only("pk", "first_name", "last_name", "employee_number", "status").order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+def payroll_report_stored(*, company: Company, month: date) -> PayrollReport | None:
+    """The company's payroll report of `month` (its 1st) as stored when first handed out, without its
+    rows; None when it is not stored."""
+    return PayrollReport.objects.filter(company=company, month=month).only("pk", "month", "created_at").first()

@@ -30,6 +30,15 @@ urlpatterns = [
     # Corporate tickets: the PTA's overview; a company's tab and its card on Min side (config.composition).
     path("billetter/", views.ticket_overview, name="ticket_overview"),
     path("bedrifter/<int:company_pk>/billetter/", views.company_tickets, name="company_tickets"),
+    path("bedrifter/<int:company_pk>/billetter/ny/", views.ticket_create, name="ticket_create"),
+    path("bedrifter/<int:company_pk>/billetter/<int:pk>/avbestill/", views.ticket_cancel, name="ticket_cancel"),
+    path("bedrifter/<int:company_pk>/billetter/<int:pk>/avslutt/", views.ticket_end, name="ticket_end"),
     path("bedrifter/<int:company_pk>/billetter/lonnsrapport/", views.payroll_report, name="payroll_report"),
+    # Staff: recalculate a month stored as reported (tickets.payroll.payroll_report_recalculate).
+    path(
+        "bedrifter/<int:company_pk>/billetter/lonnsrapport/beregn-pa-nytt/",
+        views.payroll_recalculate,
+        name="payroll_recalculate",
+    ),
     path("bedrifter/<int:company_pk>/kort/billetter/", views.company_tickets_card, name="company_tickets_card"),
 ]

@@ -9,22 +9,30 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.models import Agreement, Company, EmployerZone
-from companies.permissions import CompanyRequest, company_member_required, get_company_for_user
+from companies.permissions import CompanyRequest, company_member_required, get_company_for_user, is_staff
 from core.charts import bar_chart
-from core.dates import today
+from core.dates import OSLO, today
 from core.forms import add_validation_error, confirmed
 from core.paging import list_page
 from tenants.http import AuthenticatedRequest
 from tenants.models import Role
 from tenants.permissions import pta_admin_required, staff_required
 from tickets import payroll, rules, selectors, services
-from tickets.forms import AgreementProductForm, PriceForm, ProductForm, TicketPriceForm, TicketTypeForm
-from tickets.models import AgreementProduct, Product, TicketState, TicketType
+from tickets.forms import (
+    AgreementProductForm,
+    PriceForm,
+    ProductForm,
+    TicketForm,
+    TicketPriceForm,
+    TicketTypeForm,
+)
+from tickets.models import AgreementProduct, Product, Ticket, TicketState, TicketType
 
 # --- Products ------------------------------------------------------------------------------
 
@@ -341,7 +349,151 @@ def company_tickets(request: CompanyRequest, company_pk: int):
             "counts": selectors.ticket_counts(company=company),
             "contact_person": getattr(request, "contact_person", None),
             "this_month": f"{today():%Y-%m}",
+            "month_start": rules.first_of_month(today()),
+            "may_change": _may_change_tickets(request),
+            "is_staff": is_staff(request),
         },
+    )
+
+
+def _may_change_tickets(request: CompanyRequest) -> bool:
+    """Staff, or a contact person (found by get_company_for_user) with the right can_approve_tickets."""
+    contact = getattr(request, "contact_person", None)
+    return is_staff(request) or (contact is not None and contact.can_approve_tickets)
+
+
+def _get_company_for_ticket_changes(request: CompanyRequest, company_pk: int) -> Company:
+    """The company, for one who may change its tickets: staff, or its contact persons with the right
+    can_approve_tickets (403 without it); another company's contact person and another PTA are 404."""
+    return get_company_for_user(request, company_pk, right="can_approve_tickets")
+
+
+def _get_ticket_for_user(request: CompanyRequest, company_pk: int, pk: int) -> tuple[Company, Ticket]:
+    """The company (as _get_company_for_ticket_changes) and its ticket `pk` (404 for another's)."""
+    company = _get_company_for_ticket_changes(request, company_pk)
+    ticket = get_object_or_404(Ticket.objects.select_related("employee", "ticket_type"), pk=pk, company=company)
+    return company, ticket
+
+
+#: The employees offered on the new-ticket page at most; a search by name or number finds the others.
+TICKET_CANDIDATES_MAX = 200
+
+
+def _employee_name(ticket: Ticket) -> str:
+    return f"{ticket.employee.first_name} {ticket.employee.last_name}"
+
+
+@company_member_required
+@require_http_methods(["GET", "POST"])
+def ticket_create(request: CompanyRequest, company_pk: int):
+    """A new corporate ticket for one of the company's employees, from next month or later. The
+    employees offered are those who may have one (selectors.ticket_candidates), at most
+    TICKET_CANDIDATES_MAX of them; a search (?q=, a GET form: no JavaScript) narrows the list."""
+    company = _get_company_for_ticket_changes(request, company_pk)
+    search = request.GET.get("q", "").strip()[:100]
+    found = list(selectors.ticket_candidates(company=company, search=search)[: TICKET_CANDIDATES_MAX + 1])
+    candidates = found[:TICKET_CANDIDATES_MAX]
+    first_month = rules.next_month(today())
+    form = TicketForm(request.POST or None, company=company, candidates=candidates, first_month=first_month)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                employee=data["employee"],
+                ticket_type=data["ticket_type"],
+                starts=data["starts"],
+                zones=data["zones"] or None,
+            )
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has a corporate ticket, “%(type)s”, from %(month)s.")
+                % {
+                    "name": _employee_name(ticket),
+                    "type": ticket.ticket_type.name,
+                    "month": date_format(ticket.starts, "F Y"),
+                },
+            )
+            return redirect("tickets:company_tickets", company_pk=company.pk)
+    return render(
+        request,
+        "tickets/ticket_form.html",
+        {
+            "company": company,
+            "tab": "tickets",
+            "form": form,
+            "search": search,
+            "shown": len(candidates),
+            "more": len(found) > TICKET_CANDIDATES_MAX,
+        },
+    )
+
+
+def _ticket_change(request: CompanyRequest, company: Company, ticket: Ticket, *, confirm: dict, change, done: str):
+    """The confirmation page of a change to a ticket (templates/_confirm.html); once confirmed, the
+    change (a service call) and back to the tab, with `done` or the service's refusal as a message."""
+    back = reverse("tickets:company_tickets", args=[company.pk])
+    if not confirmed(request):
+        return render(
+            request,
+            "companies/company_confirm.html",
+            {"company": company, "tab": "tickets", "cancel_url": back, **confirm},
+        )
+    try:
+        change()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(back)
+
+
+@company_member_required
+@require_http_methods(["GET", "POST"])
+def ticket_cancel(request: CompanyRequest, company_pk: int, pk: int):
+    """Cancel a ticket that has not started (services.ticket_cancel), after a confirmation."""
+    company, ticket = _get_ticket_for_user(request, company_pk, pk)
+    names = {"name": _employee_name(ticket), "type": ticket.ticket_type.name}
+    return _ticket_change(
+        request,
+        company,
+        ticket,
+        confirm={
+            "question": _("Cancel the corporate ticket of %(name)s?") % names,
+            "consequences": [
+                _("The ticket “%(type)s” from %(month)s will not start.")
+                % {**names, "month": date_format(ticket.starts, "F Y")}
+            ],
+            "confirm_label": _("Cancel the ticket"),
+        },
+        change=lambda: services.ticket_cancel(ticket=ticket),
+        done=_("The corporate ticket of %(name)s is cancelled.") % names,
+    )
+
+
+@company_member_required
+@require_http_methods(["GET", "POST"])
+def ticket_end(request: CompanyRequest, company_pk: int, pk: int):
+    """End a running ticket after this month (services.ticket_end), after a confirmation."""
+    company, ticket = _get_ticket_for_user(request, company_pk, pk)
+    this_month = rules.first_of_month(today())
+    last = max(min(ticket.ends or this_month, this_month), ticket.starts)
+    names = {"name": _employee_name(ticket), "month": date_format(last, "F Y")}
+    return _ticket_change(
+        request,
+        company,
+        ticket,
+        confirm={
+            "question": _("End the corporate ticket of %(name)s after this month?") % names,
+            "consequences": [
+                _("The ticket's last month is %(month)s; it ends at the roll-over into the month after.") % names
+            ],
+            "confirm_label": _("End the ticket"),
+        },
+        change=lambda: services.ticket_end(ticket=ticket),
+        done=_("The corporate ticket of %(name)s ends after %(month)s.") % names,
     )
 
 
@@ -351,7 +503,8 @@ def payroll_report(request: CompanyRequest, company_pk: int):
     """The company's payroll and benefit-tax report for a month (?month=YYYY-MM, default this one) as a
     CSV or Excel file (?format=csv|xlsx): staff, and any of the company's own contact persons (no
     contact-person right is about payroll; they see the company's tickets already). Another
-    company or PTA is 404. A bad month or a report that cannot be made goes back to the tab with why."""
+    company or PTA is 404. A bad month or a report that cannot be made goes back to the tab with why.
+    A month that has begun is stored as reported the first time (tickets.payroll.payroll_report)."""
     company = get_company_for_user(request, company_pk)
     back = redirect("tickets:company_tickets", company_pk=company.pk)
     raw_month = request.GET.get("month") or f"{today():%Y-%m}"
@@ -366,7 +519,8 @@ def payroll_report(request: CompanyRequest, company_pk: int):
         messages.error(request, _("Choose CSV or Excel."))
         return back
     try:
-        content = payroll.payroll_file(company=company, month=month, fmt=fmt)
+        report = payroll.payroll_report(company=company, month=month, user=request.user)
+        content = payroll.report_file(report, fmt=fmt)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return back
@@ -408,3 +562,60 @@ def ticket_overview(request: AuthenticatedRequest):
             "chart": bar_chart([(date_format(m.month, "M"), m.running) for m in months]),
         },
     )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def payroll_recalculate(request: CompanyRequest, company_pk: int):
+    """Recalculate a month whose payroll report is stored as reported (?month=YYYY-MM): staff, after a
+    confirmation; the stored figures are replaced by what the report says now
+    (payroll.payroll_report_recalculate). A month not stored, or not begun, goes back to the tab."""
+    company = get_company_for_user(request, company_pk, staff_only=True)
+    back = reverse("tickets:company_tickets", args=[company.pk])
+    raw_month = request.GET.get("month", "")
+    try:
+        month = payroll.parse_month(raw_month)
+    except ValueError:
+        message = _("“%(month)s” is not a month: choose one as YYYY-MM, e.g. 2026-09.")
+        messages.error(request, message % {"month": raw_month})
+        return redirect(back)
+    shown = {"month": f"{month:%m.%Y}"}
+    stored = selectors.payroll_report_stored(company=company, month=month)
+    if stored is None or month > rules.first_of_month(today()):
+        messages.info(
+            request,
+            _("The payroll report of %(month)s is not stored: it is stored when it is first downloaded.") % shown,
+        )
+        return redirect(back)
+    if not confirmed(request):
+        reported_on = timezone.localtime(stored.created_at, OSLO)
+        return render(
+            request,
+            "companies/company_confirm.html",
+            {
+                "company": company,
+                "tab": "tickets",
+                "question": _("Recalculate the payroll report of %(month)s?") % shown,
+                "consequences": [
+                    _(
+                        "The figures reported on %(day)s are replaced by what the report says now, with today's "
+                        "prices, subsidy, zone and employee list."
+                    )
+                    % {"day": f"{reported_on:%d.%m.%Y}"},
+                    _("Files downloaded before keep the old figures: correct the payroll system if they differ."),
+                ],
+                "confirm_label": _("Recalculate"),
+                "cancel_url": back,
+            },
+        )
+    try:
+        payroll.payroll_report_recalculate(company=company, month=month, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except rules.NoRulePeriod:
+        messages.error(request, _("There are no payroll rules for %(month)s.") % shown)
+    else:
+        messages.success(
+            request, _("The payroll report of %(month)s is recalculated: the stored figures are replaced.") % shown
+        )
+    return redirect(back)

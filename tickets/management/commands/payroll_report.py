@@ -3,7 +3,8 @@
     manage.py payroll_report --pta SLUG --company ORGNR --month YYYY-MM --out PATH
 
 The format follows the extension of PATH: .csv or .xlsx. Prints the number of
-rows and the path. Reads only.
+rows and the path. A month that has begun is stored as reported the first time
+(tickets.payroll.payroll_report), as a download by the web page would.
 """
 
 from __future__ import annotations
@@ -39,14 +40,10 @@ class Command(PtaCommand):
         if found is None:
             raise CommandError(f"No company with the organisation number {company!r} in {pta.slug}.")
         try:
-            rows = payroll.payroll_rows(company=found, month=first)
+            report = payroll.payroll_report(company=found, month=first, user=None)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         except rules.NoRulePeriod as exc:
             raise CommandError(str(exc)) from None
-        if fmt == payroll.CSV:
-            content = payroll.payroll_csv(rows)
-        else:
-            content = payroll.payroll_xlsx(rows, company=found, month=first)
-        path.write_bytes(content)
-        self.stdout.write(f"rows={len(rows)} out={path}")
+        path.write_bytes(payroll.report_file(report, fmt=fmt))
+        self.stdout.write(f"rows={len(report.rows)} out={path}")
