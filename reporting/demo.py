@@ -11,6 +11,7 @@ from decimal import Decimal
 import phonenumbers
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from faker import Faker
 from stdnum.no import orgnr
@@ -31,8 +32,9 @@ from tenants.models import County, Membership, ProductUnit, Pta, Role, User, Vat
 from tenants.services import pta_create
 from tickets import rules as ticket_rules
 from tickets import selectors as ticket_selectors
+from tickets import selectors_applications as application_selectors
 from tickets import services as ticket_services
-from tickets.models import Product, TicketType
+from tickets.models import Application, ApplicationState, Product, TicketType
 
 DEMO_PASSWORD = "Demo-passord-2026"  # noqa: S105  (fictitious demo users only)
 
@@ -273,6 +275,55 @@ def _seed_tickets(*, rng: random.Random, companies: list[Company]) -> None:
             ticket_services.ticket_end(ticket=ticket, today=month)
 
 
+def _seed_applications(*, rng: random.Random, fake: Faker, companies: list[Company]) -> None:
+    """Ticket applications on the first companies that take them: three waiting for the contact
+    person (two not on the employee list), one approved automatically and one rejected. Stored as
+    they would be after the steps, without the e-mails."""
+    now = timezone.now()
+    for company in [c for c in companies if not application_selectors.closed_reason(company=c)][:3]:
+        application_selectors.application_settings_for(company=company)
+        month = ticket_rules.next_month(today())
+        offers = application_selectors.offers(company=company, month=month)
+        if not offers:
+            continue
+        domain = _mail_domain(company.name)
+        listed = list(company.employees.filter(status=EmployeeStatus.ACTIVE, tickets__isnull=True).order_by("pk")[:2])
+        people = [(fake.first_name(), fake.last_name(), None) for _i in range(3)]
+        people += [(e.first_name, e.last_name, e) for e in listed]
+        for index, (first, last, employee) in enumerate(people):
+            offer = rng.choice(offers)
+            application = Application.objects.create(
+                company=company,
+                email=employee.email if employee and employee.email else f"{first.lower()}.{last.lower()}@{domain}",
+                first_name=first,
+                last_name=last,
+                mobile=_mobile(rng),
+                ticket_type=offer.ticket_type,
+                zones=offer.ticket_type.zones or "1, 2",
+                starts=month,
+                ordinary_price=ticket_rules.round_ore(offer.ordinary),
+                company_price=ticket_rules.round_ore(offer.company_price),
+                employee_share=ticket_rules.round_ore(offer.employee_share),
+                terms_accepted_at=now - timedelta(days=index + 1),
+                employee=employee,
+            )
+            Application.objects.filter(pk=application.pk).update(created_at=now - timedelta(days=index + 1))
+            if index == 2:
+                application.state = ApplicationState.REJECTED
+                application.reason = "Du er innleid konsulent og har ikke rett på bedriftsbillett hos oss."
+                application.decided_at = now
+                application.save(update_fields=["state", "reason", "decided_at"])
+            elif employee is not None and index == 3:
+                ticket = ticket_services.ticket_create(
+                    employee=employee, ticket_type=offer.ticket_type, starts=month, zones=application.zones
+                )
+                application.state = ApplicationState.APPROVED
+                application.approved_automatically = True
+                application.ticket = ticket
+                application.decided_at = now
+                application.save(update_fields=["state", "approved_automatically", "ticket", "decided_at"])
+
+
 def seed_demo(*, port: str = "8000") -> list[DemoLogin]:
     """Create the demo PTAs, companies, employees and users, all in one transaction."""
     rng = random.Random(2027)
@@ -312,6 +363,7 @@ def _seed(*, rng: random.Random, fake: Faker, national: Pta, port: str) -> list[
                 rng=rng, fake=fake, municipalities=municipalities, adviser=adviser, catalogue=catalogue
             )
             _seed_tickets(rng=rng, companies=companies)
+            _seed_applications(rng=rng, fake=fake, companies=companies)
             for company in companies[:2]:
                 ContactPerson.objects.create(user=contact, company=company)
             region_stats_refresh()
