@@ -243,6 +243,9 @@ ACCOUNT_RATE_LIMITS = (
     else {
         "login_failed": "20/5m/ip,5/5m/key",
         "reset_password": "20/m/ip,5/m/key",
+        # The ticket application's e-mail link (tickets.views_applications.start), per client address;
+        # each address also gets at most 3 links an hour (tickets.services_applications).
+        "ticket_application_link": "30/h/ip",
     }
 )
 MFA_ADAPTER = "tenants.mfa_adapter.MFAAdapter"

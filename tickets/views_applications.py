@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 
 import segno
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -67,6 +68,16 @@ def start(request: TenantRequest, key: str):
     closed = selectors.closed_reason(company=company)
     form = EmailForm(request.POST or None)
     if request.method == "POST" and not closed and form.is_valid():
+        # allauth's rate limit (settings.ACCOUNT_RATE_LIMITS), by client address, so that the page
+        # cannot be used to flood mailboxes.
+        if not ratelimit.consume(request, action="ticket_application_link"):
+            form.add_error(None, _("Too many links were asked for from your network. Try again in an hour."))
+            return render(
+                request,
+                "tickets/applications/start.html",
+                {"company": company, "form": form, "closed": closed, "key": key},
+                status=429,
+            )
         try:
             services.verification_request(company=company, email=form.cleaned_data["email"])
         except ValidationError as exc:

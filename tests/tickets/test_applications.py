@@ -373,3 +373,15 @@ def test_a_contact_person_without_the_right_cannot_decide_or_change_the_setting(
     assert client.post(base, {"auto_approve": ""}).status_code == 403
     with tenant_context(world.pta_a):
         assert ApplicationSettings.objects.get(company=world.company_a1).auto_approve
+
+
+def test_one_network_asking_for_too_many_links_is_refused_with_429(
+    world, offer, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.ACCOUNT_RATE_LIMITS = {"ticket_application_link": "2/h/ip"}
+    client = client_for(None, host=HOST_A)
+    for name in ("en", "to"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/soknad/{offer['key']}/", {"email": f"{name}@alfa.no"}).status_code == 302
+    refused = client.post(f"/soknad/{offer['key']}/", {"email": "tre@alfa.no"})
+    assert refused.status_code == 429 and len(mailoutbox) == 2
