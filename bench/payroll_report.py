@@ -41,7 +41,15 @@ from employees.models import Employee  # noqa: E402
 from tenants.models import NationalProduct, Pta  # noqa: E402
 from tenants.services import pta_create  # noqa: E402
 from tickets import payroll  # noqa: E402
-from tickets.models import AgreementProduct, Product, Ticket, TicketPrice, TicketState, TicketType  # noqa: E402
+from tickets.models import (  # noqa: E402
+    AgreementProduct,
+    PayrollReport,
+    Product,
+    Ticket,
+    TicketPrice,
+    TicketState,
+    TicketType,
+)
 
 SLUG = "benchpayroll"
 MONTH = date(2027, 3, 1)
@@ -101,6 +109,17 @@ def one_round(company: Company) -> dict:
     started = time.perf_counter()
     result["xlsx_bytes"] = len(payroll.payroll_xlsx(rows, company=company, month=MONTH))
     result["xlsx"] = time.perf_counter() - started
+    # The month as reported (tickets.PayrollReport): the first hand-out stores the rows, later ones read them.
+    PayrollReport.objects.filter(company=company, month=MONTH).delete()
+    for key in ("store", "stored"):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            report = payroll.payroll_report(company=company, month=MONTH, today=MONTH)
+        result[key] = time.perf_counter() - started
+        result[f"{key}_queries"] = sum(
+            1 for q in queries if not q["sql"].startswith(("SET search_path", "SAVEPOINT", "RELEASE"))
+        )
+        assert len(report.rows) == result["count"]
     return result
 
 
@@ -127,6 +146,8 @@ def main() -> None:
     print(f"payroll_rows: {median('rows'):.3f} s, {first['queries']} queries (besides SET search_path)")
     print(f"CSV: {median('csv'):.3f} s, {first['csv_bytes']:,} bytes")
     print(f"Excel: {median('xlsx'):.3f} s, {first['xlsx_bytes']:,} bytes")
+    print(f"first hand-out, stored: {median('store'):.3f} s, {first['store_queries']} queries")
+    print(f"later hand-out, read from the store: {median('stored'):.3f} s, {first['stored_queries']} queries")
 
 
 if __name__ == "__main__":

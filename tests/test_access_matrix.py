@@ -399,6 +399,11 @@ PTA_MATRIX: dict[str, Row] = {
     "tickets:ticket_end":        Row("post", running_ticket,  (LOGIN, TICKETS, 404, TICKETS, TICKETS, 404, 403), data=CONFIRM),  # noqa: E501
     # Recalculating a month stored as reported: staff (A1 has no stored month: back to the tab with why).
     "tickets:payroll_recalculate": Row("post", agreement_products_of, (LOGIN, 403, 403, TICKETS, TICKETS, 404, 403), data=CONFIRM, query=reported_month_query),  # noqa: E501
+    # Ticket delivery (tickets.views_fulfilment): staff see it and download; the PTA administrator changes it.
+    "fulfilment:settings":       Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "fulfilment:export":         Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "fulfilment:new_key":        Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "fulfilment:publish":        Row("post", none,            (LOGIN, 403, 403, 403, To("/billettlevering/"), 403, 403)),  # noqa: E501
     # Ticket applications. The employee's pages need no account (/soknad/ is open to anyone signed in, too);
     # PTA B's host does not know PTA A's link. The receipt without an application of this browser goes
     # back to the start. The company's pages: staff and contact persons with can_approve_tickets (contact_a1

@@ -22,14 +22,17 @@ sent by two workers at once.
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import outbox
 from tickets import fulfilment, rules
-from tickets.models import DeliveryState, EntitlementDelivery, FulfilmentSettings
+from tickets.models import DeliveryState, EntitlementDelivery, FulfilmentSettings, new_signing_key
 
 #: The task that sends a delivery (tickets.tasks imports this module, so it is named, not imported).
 DELIVER_TASK = "tickets.tasks.deliver_entitlements"
@@ -134,3 +137,69 @@ def entitlement_delivery_send(*, delivery_id: int, final: bool = False) -> Entit
     if failure is not None and failure.retryable and not final:
         raise failure
     return delivery
+
+
+# --- The PTA's settings (the "Ticket delivery" page, tickets.views_fulfilment) ---------------
+
+#: Hosts a webhook may be reached on over plain http, for testing a receiver on one's own machine.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
+WEBHOOK = "webhook"
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a webhook address, or None: https, or http to localhost/127.0.0.1 only."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is not None and host and parts.scheme == "https":
+        return None
+    if parts is not None and host in LOCAL_HOSTS and parts.scheme == "http":
+        return None
+    return _(
+        "“%(url)s” is not a webhook address we can send to: use https:// (http:// only for localhost "
+        "or 127.0.0.1, for testing)."
+    ) % {"url": url}
+
+
+def fulfilment_settings_update(*, backend: str, webhook_url: str) -> FulfilmentSettings:
+    """Save the PTA's backend and webhook address.
+
+    Rules: the backend is a name in settings.TICKET_FULFILMENT_BACKENDS; an
+    address, if given, is https (http only for localhost and 127.0.0.1); the
+    webhook backend needs one. Errors are a ValidationError by field
+    (backend, webhook_url) naming the value. The signing key is left as it is.
+    Side effects: none (what is sent changes from the next publishing)."""
+    webhook_url = webhook_url.strip()
+    errors: dict[str, str] = {}
+    if backend not in getattr(settings, "TICKET_FULFILMENT_BACKENDS", {}):
+        errors["backend"] = _("“%(name)s” is not a delivery this site offers.") % {"name": backend}
+    if webhook_url:
+        problem = webhook_url_problem(webhook_url)
+        if problem:
+            errors["webhook_url"] = problem
+    elif backend == WEBHOOK:
+        errors["webhook_url"] = _("The signed webhook needs an address (https://…) to send to.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        fulfilment_settings()
+        config = FulfilmentSettings.objects.select_for_update().get(pk=1)
+        config.backend, config.webhook_url = backend, webhook_url
+        config.full_clean()
+        config.save()
+    return config
+
+
+def signing_key_renew() -> FulfilmentSettings:
+    """Give the PTA a new signing key (64 hex characters, tickets.models.new_signing_key).
+
+    Rules: the old key stops working at once; deliveries sent after this are
+    signed with the new one, so the receiver must be given it. Side effects: none."""
+    with transaction.atomic():
+        fulfilment_settings()
+        config = FulfilmentSettings.objects.select_for_update().get(pk=1)
+        config.signing_key = new_signing_key()
+        config.save(update_fields=["signing_key", "updated_at"])
+    return config
