@@ -38,6 +38,7 @@ from tests import test_access_matrix as matrix
 from tests.base import HOST_A, NATIONAL_HOST, World
 from tests.browser.conftest import check_accessibility, sign_in
 from tests.servers import ARTIFACTS, free_port, python, start_process, stop_process, subprocess_env, wait_for_port
+from tickets.models import EmailVerification
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +58,9 @@ CREATED = [
     "finished_export",
     "previewed_company_import",
     "finished_company_import",
-    # In this order: the agreement takes its products with it, then the product can go.
+    # In this order: the application before its ticket type; the agreement takes its products with it,
+    # then the product can go.
+    "waiting_application",
     "agreement",
     "product",
     "ticket_type",
@@ -154,6 +157,7 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
                 for name in CREATED:
                     if name in objects.__dict__:
                         objects.__dict__[name].delete()
+                EmailVerification.objects.filter(company=world.company_a1).delete()
             Invitation.objects.filter(created_at__gte=started).delete()
             connection.set_schema_to_public()
 
