@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from companies.models import Company, ContactPerson, Message, Notice, NotificationKind, NotificationSent
-from tenants.emails import send_templated_mail, stable_message_id, tenant_url
+from tenants.emails import refusal_reply, send_templated_mail, stable_message_id, tenant_url
 from tenants.models import Membership, User
 from tenants.permissions import STAFF
 
@@ -43,9 +43,8 @@ def _send_once(*, kind: str, object_id: int, users: Iterable[User], send: Callab
                     continue
                 send(user, stable_message_id(kind, object_id, user.pk))
         except smtplib.SMTPRecipientsRefused as refusal:
-            replies = list(refusal.recipients.values())
-            reply = "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in replies)[:500]
-            if all(code >= 500 for code, _text in replies):
+            reply, for_good = refusal_reply(refusal)
+            if for_good:
                 logger.warning("%s %s: the mail server refused user %s for good (%s)", kind, object_id, user.pk, reply)
                 NotificationSent.objects.get_or_create(
                     kind=kind, object_id=object_id, user_id=user.pk, defaults={"refused": reply}

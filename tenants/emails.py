@@ -3,6 +3,7 @@ from a request, so mail sent by a worker points at the right PTA."""
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Sequence
 from email.utils import parseaddr
 
@@ -32,6 +33,14 @@ def stable_message_id(*parts: object) -> str:
     between tenants, so the schema is part of it."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or str(DNS_NAME)
     return "<" + ".".join(str(part) for part in (*parts, connection.schema_name)) + f"@{domain}>"
+
+
+def refusal_reply(refusal: smtplib.SMTPRecipientsRefused) -> tuple[str, bool]:
+    """What the mail server answered a refused recipient (for the record, at most 500
+    characters), and whether it is for good (every answer 5xx) or may be tried again (4xx)."""
+    replies = list(refusal.recipients.values())
+    reply = "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in replies)[:500]
+    return reply, all(code >= 500 for code, _text in replies)
 
 
 def send_templated_mail(*, template: str, to: list[str], context: dict, message_id: str | None = None) -> None:

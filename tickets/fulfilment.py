@@ -77,6 +77,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -258,7 +259,7 @@ class PermanentFailure(DeliveryError):
     """Trying again will not help (a 4xx other than 408 and 429, a missing address)."""
 
 
-class FulfilmentBackend:
+class FulfilmentBackend(ABC):
     """The interface of a backend: `name`, `delivers`, and `deliver`.
 
     Made with the PTA's FulfilmentSettings (`config`). `deliver` returns when
@@ -272,9 +273,9 @@ class FulfilmentBackend:
     def __init__(self, *, config: FulfilmentSettings) -> None:
         self.config = config
 
+    @abstractmethod
     def deliver(self, *, delivery: EntitlementDelivery, body: bytes, entitlements: Sequence[Entitlement]) -> int | None:
         """Deliver the set; returns the receiver's status code if it has one (recorded as last_status)."""
-        raise NotImplementedError
 
 
 class ExportOnlyBackend(FulfilmentBackend):

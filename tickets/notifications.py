@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.emails import send_templated_mail, stable_message_id, tenant_url
+from tenants.emails import refusal_reply, send_templated_mail, stable_message_id, tenant_url
 from tenants.models import User
 from tickets import selectors_applications
 from tickets.models import Application, ApplicationMail, ApplicationState, ApplicationStep, EmailVerification
@@ -60,7 +60,7 @@ def application_link_send(*, verification_id: int) -> int:
                 message_id=stable_message_id("ticket-application-link", verification.pk),
             )
         except smtplib.SMTPRecipientsRefused as refusal:
-            if all(code >= 500 for code, _text in refusal.recipients.values()):
+            if refusal_reply(refusal)[1]:
                 logger.warning("application link %s: the mail server refused the address for good", verification.pk)
             else:
                 raise
@@ -81,9 +81,8 @@ def _send_once(*, application: Application, step: str, addresses: Iterable[str],
                     continue
                 send(address, stable_message_id("ticket-application", application.pk, step, address))
         except smtplib.SMTPRecipientsRefused as refusal:
-            replies = list(refusal.recipients.values())
-            reply = "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in replies)[:500]
-            if all(code >= 500 for code, _text in replies):
+            reply, for_good = refusal_reply(refusal)
+            if for_good:
                 logger.warning("application %s %s: the mail server refused an address for good", application.pk, step)
                 ApplicationMail.objects.get_or_create(
                     application=application, step=step, address=address, defaults={"refused": reply}
