@@ -86,7 +86,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from core.tabular import neutralise
@@ -124,23 +123,11 @@ class Entitlement:
         return data
 
 
-def _on_leave(month: date) -> Q:
-    """The employee's leave covers all of `month` (the ticket is paused then); as tickets.payroll."""
-    return Q(employee__leave_from__lte=month) & (
-        Q(employee__leave_until__isnull=True) | Q(employee__leave_until__gte=rules.last_day_of_month(month))
-    )
-
-
 def entitlements_for(*, month: date) -> list[Entitlement]:
     """The current schema's entitlements of `month` (any day of it), by ticket id. One query."""
     month = rules.first_of_month(month)
     last_day = rules.last_day_of_month(month)
-    tickets = (
-        Ticket.objects.running_in(month)
-        .exclude(_on_leave(month))
-        .select_related("employee", "ticket_type")
-        .order_by("pk")
-    )
+    tickets = Ticket.objects.travelling_in(month).select_related("employee", "ticket_type").order_by("pk")
     return [
         Entitlement(
             employee_reference=ticket.employee.employee_number or f"employee-{ticket.employee_id}",

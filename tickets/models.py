@@ -326,6 +326,16 @@ class TicketQuerySet(models.QuerySet):
             Q(ends__isnull=True) | Q(ends__gte=month), starts__lte=month
         )
 
+    def travelling_in(self, month: date):
+        """Tickets that ran in `month` (the 1st) and were not paused in it: a leave of the employee's
+        that covers the whole month pauses it (tickets.rules.is_leave_month, the roll-over's rule),
+        read from the leave dates, so an earlier month shows that month. The payroll report's and
+        the entitlements' tickets."""
+        on_leave = Q(employee__leave_from__lte=month) & (
+            Q(employee__leave_until__isnull=True) | Q(employee__leave_until__gte=rules.last_day_of_month(month))
+        )
+        return self.running_in(month).exclude(on_leave)
+
 
 # Statement-level history triggers, as employees.Employee: the month roll-over's set-based
 # UPDATEs write one INSERT into the event table per statement, with an event per changed ticket.
@@ -549,6 +559,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"application {self.pk} ({self.state})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
 
     @classmethod
     def history_label(cls, data: dict) -> str:

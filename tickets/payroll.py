@@ -34,7 +34,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -95,13 +94,9 @@ def payroll_rows(*, company: Company, month: date) -> list[PayrollRow]:
     prices, subsidy). ValidationError when a ticket type has no price that month or the zone is unknown."""
     month = rules.first_of_month(month)
     last_day = rules.last_day_of_month(month)
-    on_leave = Q(employee__leave_from__lte=month) & (
-        Q(employee__leave_until__isnull=True) | Q(employee__leave_until__gte=last_day)
-    )
     tickets = list(
-        Ticket.objects.running_in(month)
+        Ticket.objects.travelling_in(month)
         .filter(company=company)
-        .exclude(on_leave)
         .select_related("employee", "ticket_type")
         .order_by("employee__last_name", "employee__first_name", "employee__pk")
     )

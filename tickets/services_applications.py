@@ -267,7 +267,7 @@ def _employee_for(application: Application) -> Employee:
     except ValidationError as exc:
         raise ValidationError(
             _("%(name)s cannot be added to the employee list: %(why)s")
-            % {"name": f"{application.first_name} {application.last_name}", "why": " ".join(exc.messages)}
+            % {"name": application.full_name, "why": " ".join(exc.messages)}
         ) from None
     employee.save()
     return employee
@@ -303,8 +303,7 @@ def _locked_waiting(application: Application) -> Application:
     locked = locked.filter(pk=application.pk).first()
     if locked is None or locked.state != ApplicationState.WAITING:
         raise ValidationError(
-            _("The application from %(name)s has been decided already.")
-            % {"name": f"{application.first_name} {application.last_name}"}
+            _("The application from %(name)s has been decided already.") % {"name": application.full_name}
         )
     return locked
 
@@ -320,8 +319,7 @@ def application_approve(*, application: Application, user: User, today: date | N
                 return _approve(application=locked, user=user, today=today or oslo_today())
         except ValidationError as exc:
             raise ValidationError(
-                _("%(name)s: %(why)s")
-                % {"name": f"{locked.first_name} {locked.last_name}", "why": " ".join(exc.messages)}
+                _("%(name)s: %(why)s") % {"name": locked.full_name, "why": " ".join(exc.messages)}
             ) from None
 
 

@@ -67,28 +67,27 @@ def start(request: TenantRequest, key: str):
     company = _company_for_key(key)
     closed = selectors.closed_reason(company=company)
     form = EmailForm(request.POST or None)
+    status = 200
     if request.method == "POST" and not closed and form.is_valid():
         # allauth's rate limit (settings.ACCOUNT_RATE_LIMITS), by client address, so that the page
         # cannot be used to flood mailboxes.
         if not ratelimit.consume(request, action="ticket_application_link"):
             form.add_error(None, _("Too many links were asked for from your network. Try again in an hour."))
-            return render(
-                request,
-                "tickets/applications/start.html",
-                {"company": company, "form": form, "closed": closed, "key": key},
-                status=429,
-            )
-        try:
-            services.verification_request(company=company, email=form.cleaned_data["email"])
-        except ValidationError as exc:
-            add_validation_error(form, exc)
+            status = 429
         else:
-            return redirect("ticket_applications:link_sent", key=key)
+            try:
+                services.verification_request(company=company, email=form.cleaned_data["email"])
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                return redirect("ticket_applications:link_sent", key=key)
+    if form.errors and status == 200:
+        status = 400
     return render(
         request,
         "tickets/applications/start.html",
         {"company": company, "form": form, "closed": closed, "key": key},
-        status=200 if not form.errors else 400,
+        status=status,
     )
 
 
@@ -231,8 +230,7 @@ def application_approve(request: CompanyRequest, company_pk: int, pk: int):
         else:
             messages.success(
                 request,
-                _("%(name)s's application is approved.")
-                % {"name": f"{application.first_name} {application.last_name}"},
+                _("%(name)s's application is approved.") % {"name": application.full_name},
             )
         return redirect(back)
     return render(
@@ -257,8 +255,7 @@ def application_reject(request: CompanyRequest, company_pk: int, pk: int):
         else:
             messages.success(
                 request,
-                _("%(name)s's application is rejected.")
-                % {"name": f"{application.first_name} {application.last_name}"},
+                _("%(name)s's application is rejected.") % {"name": application.full_name},
             )
             return redirect(back)
     return render(
