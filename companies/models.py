@@ -154,6 +154,14 @@ class Agreement(models.Model):
     invoice_grouping = models.CharField(
         _("invoices go"), max_length=10, choices=InvoiceGrouping.choices, default=InvoiceGrouping.COMPANY
     )
+    credit_limit = models.DecimalField(
+        _("credit limit (NOK)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A warning shows when the company owes more than this. Empty: no limit."),
+    )
 
     def __str__(self) -> str:
         return f"agreement of {self.company}"

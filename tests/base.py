@@ -16,6 +16,7 @@ from django_tenants.utils import tenant_context
 
 from companies.models import Company, CompanyStatus, ContactPerson
 from employees.models import Employee
+from invoicing.models import InvoiceSettings
 from tenants.models import County, Membership, Pta, Role, User
 from tenants.services import national_tenant_ensure, pta_create
 from tenants.signals import SESSION_TENANT_KEY
@@ -93,6 +94,8 @@ def build_world() -> World:
         org_number="923609016",
         county=County.ROGALAND,
         brand_colour="#00507d",
+        bank_account="86011117947",
+        contact_email="faktura@a.test.no",
     )
     pta_b = pta_create(
         name="Region B",
@@ -101,6 +104,8 @@ def build_world() -> World:
         org_number="974760673",
         county=County.VESTLAND,
         brand_colour="#2f3d45",
+        bank_account="15032080119",
+        contact_email="faktura@b.test.no",
     )
     p = {
         "coordinator": _persona("koordinator@test.no", national, Role.COORDINATOR, NATIONAL_HOST, mfa=True),
@@ -111,6 +116,11 @@ def build_world() -> World:
         "contact_a2": _persona("kontakt2@a.test.no", pta_a, Role.CONTACT, HOST_A, mfa=False),
         "contact_b1": _persona("kontakt@b.test.no", pta_b, Role.CONTACT, HOST_B, mfa=False),
     }
+    for pta, city in ((pta_a, "Stavanger"), (pta_b, "Bergen")):
+        with tenant_context(pta):
+            InvoiceSettings.objects.filter(singleton=1).update(
+                seller_address="Postboks 1", seller_postcode="4001", seller_city=city
+            )
     with tenant_context(pta_a):
         company_a1 = _company("Alfa Energi AS", "914778271", p["adviser_a"].user, 12)
         company_a2 = _company("Beta Bygg AS", "983544622", p["adviser_a"].user, 7)

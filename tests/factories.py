@@ -255,3 +255,45 @@ class AgreementProductFactory(TenantModelFactory):
 
     agreement = factory.SubFactory(AgreementFactory)
     product = factory.SubFactory(ProductFactory)
+
+
+def invoiced_company(**fields) -> Company:
+    """A member company with an address and an agreement with an invoice e-mail (ready to invoice)."""
+    company = CompanyFactory(
+        postal_address=fields.pop("postal_address", "Storgata 1"),
+        postcode=fields.pop("postcode", "4006"),
+        municipality=fields.pop("municipality", "Stavanger"),
+        status=CompanyStatus.MEMBER,
+        **fields,
+    )
+    AgreementFactory(company=company, invoice_email=f"faktura@{company.org_number}.example.no")
+    return company
+
+
+def draft_invoice(company: Company | None = None, lines: Iterable[tuple] | None = None, **fields):
+    """A draft invoice of `company` (a new invoiced_company by default), with lines given as
+    (description, quantity, unit price excl. VAT, VAT rate); by default 10 tickets at 723.2143
+    (12 %) and 25 membership fees at 10.00 (25 %), the worked example of invoicing.rules."""
+    from invoicing.billing import LineSpec
+    from invoicing.services import draft_create
+
+    company = company or invoiced_company()
+    lines = lines or [("Bedriftsbillett", "10", "723.2143", "12.00"), ("Medlemsavgift", "25", "10.00", "25.00")]
+    specs = [
+        LineSpec(description=d, quantity=Decimal(q), unit_price=Decimal(p), vat_rate=Decimal(v)) for d, q, p, v in lines
+    ]
+    return draft_create(
+        company=company,
+        lines=specs,
+        period_start=fields.pop("period_start", date(2026, 11, 1)),
+        period_end=fields.pop("period_end", date(2026, 11, 30)),
+        **fields,
+    )
+
+
+def issued_invoice(company: Company | None = None, lines: Iterable[tuple] | None = None, **fields):
+    """draft_invoice, issued (number, KID, dates; today by default)."""
+    from invoicing.services import invoice_issue
+
+    today = fields.pop("today", None)
+    return invoice_issue(invoice=draft_invoice(company, lines, **fields), today=today)

@@ -1,0 +1,389 @@
+"""Writes of invoicing: the month's run of drafts, issuing, credit notes.
+
+Rules:
+- A run is made once per month; each invoice group (a company, or one of its
+  locations or departments) is drafted once per run, in its own transaction,
+  so a run that stopped half-way resumes with the groups it had not made, and
+  a second run of the month makes nothing new.
+- Issuing takes the next number of the PTA's series by locking its one row
+  (InvoiceNumberSeries) in the issuing transaction: concurrent issues wait
+  for each other, a refused or rolled-back issue gives its number back, so
+  numbers are gapless. The KID is made from the number (invoicing.kid).
+- An issued invoice is final (the database refuses changes); a mistake is
+  put right by a credit note, which takes its number from the same series.
+- Every refusal is a ValidationError naming the invoice and what is wrong,
+  and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from companies.models import Company
+from core.dates import today as oslo_today
+from invoicing import billing, kid, rules
+from invoicing.models import (
+    BillableItem,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceNumberSeries,
+    InvoiceRun,
+    InvoiceSettings,
+    InvoiceState,
+)
+from tenants.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def invoice_settings() -> InvoiceSettings:
+    """The PTA's settings row (made by the migration; made here if a test removed it)."""
+    return InvoiceSettings.objects.get_or_create(singleton=1)[0]
+
+
+def _buyer_fields(company: Company) -> dict:
+    agreement = getattr(company, "agreement", None)
+    return {
+        "buyer_name": company.name,
+        "buyer_org_number": company.org_number,
+        "buyer_address": company.postal_address,
+        "buyer_postcode": company.postcode,
+        "buyer_city": company.municipality,
+        "buyer_reference": agreement.invoice_reference if agreement else "",
+        "buyer_email": agreement.invoice_email if agreement else "",
+        "buyer_ehf_address": agreement.ehf_address if agreement else "",
+    }
+
+
+def _write_lines(*, invoice: Invoice, lines: Sequence[billing.LineSpec], seller_vat_registered: bool) -> None:
+    rows = [
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            description=line.description[:200],
+            product_id=line.product_id,
+            ticket_type_id=line.ticket_type_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            net_amount=line.net_amount,
+            vat_rate=line.vat_rate if seller_vat_registered else Decimal("0.00"),
+            vat_category=rules.vat_category(vat_rate=line.vat_rate, seller_vat_registered=seller_vat_registered),
+            period_start=line.period_start,
+            period_end=line.period_end,
+        )
+        for position, line in enumerate(lines, start=1)
+    ]
+    created = InvoiceLine.objects.bulk_create(rows)
+    for line, row in zip(lines, created, strict=True):
+        if line.billable_item_id:
+            BillableItem.objects.filter(pk=line.billable_item_id, invoice_line__isnull=True).update(invoice_line=row)
+    _set_totals(invoice)
+
+
+def _set_totals(invoice: Invoice) -> None:
+    totals = rules.totals(invoice.lines.values_list("vat_category", "vat_rate", "net_amount"))
+    invoice.net_total, invoice.vat_total, invoice.gross_total = totals.net, totals.vat, totals.gross
+    invoice.save(update_fields=["net_total", "vat_total", "gross_total"])
+
+
+def draft_create(
+    *,
+    company: Company,
+    lines: Sequence[billing.LineSpec],
+    period_start: date,
+    period_end: date,
+    run: InvoiceRun | None = None,
+    group_key: str = "",
+    location_id: int | None = None,
+    department_id: int | None = None,
+) -> Invoice:
+    """A draft invoice with `lines`. ValidationError without lines."""
+    if not lines:
+        raise ValidationError(_("An invoice needs at least one line."))
+    with transaction.atomic():
+        invoice = Invoice.objects.create(
+            company=company,
+            run=run,
+            group_key=group_key,
+            location_id=location_id,
+            department_id=department_id,
+            period_start=period_start,
+            period_end=period_end,
+            **_buyer_fields(company),
+        )
+        _write_lines(invoice=invoice, lines=lines, seller_vat_registered=connection.tenant.vat_registered)
+    return invoice
+
+
+# --- The month's run --------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    run: InvoiceRun
+    created: list[Invoice] = field(default_factory=list)
+    existing: list[Invoice] = field(default_factory=list)
+
+    @property
+    def invoices(self) -> list[Invoice]:
+        return sorted(self.created + self.existing, key=lambda i: (i.buyer_name, i.pk))
+
+
+def invoice_run(*, month: date, user: User | None = None, company_ids: Iterable[int] | None = None) -> RunResult:
+    """Draft the invoices of `month` (any day of it) that the run has not drafted yet.
+
+    Safe to run again: the run row is made once (unique month), and each group
+    is drafted once in its own transaction (the unique run/company/group), so a
+    crash leaves the groups made before it and a rerun makes the rest. Add-ons
+    are taken by the first invoice that bills them. ValidationError, naming the
+    ticket type or product, when a price of the month is missing: nothing new is
+    drafted then."""
+    month = month.replace(day=1)
+    run, _created = InvoiceRun.objects.get_or_create(month=month, defaults={"started_by": user})
+    groups = billing.month_groups(month=month, company_ids=set(company_ids) if company_ids is not None else None)
+    existing = {(i.company_id, i.group_key): i for i in run.invoices.all()}
+    companies = Company.objects.select_related("agreement").in_bulk({g.company_id for g in groups})
+    result = RunResult(run=run)
+    end = billing.last_day(month)
+    for group in groups:
+        done = existing.get((group.company_id, group.key))
+        if done is not None:
+            result.existing.append(done)
+            continue
+        result.created.append(
+            draft_create(
+                company=companies[group.company_id],
+                lines=group.lines,
+                period_start=month,
+                period_end=end,
+                run=run,
+                group_key=group.key,
+                location_id=group.location_id,
+                department_id=group.department_id,
+            )
+        )
+    if company_ids is None and run.completed_at is None:
+        run.completed_at = timezone.now()
+        run.save(update_fields=["completed_at"])
+    return result
+
+
+def draft_delete(*, invoice: Invoice) -> None:
+    """Remove a draft (the run makes it again, with what is true then); its add-ons are free again."""
+    if invoice.is_issued:
+        raise ValidationError(_("Invoice %(number)s is issued: it can only be credited.") % {"number": invoice.number})
+    with transaction.atomic():
+        BillableItem.objects.filter(invoice_line__invoice=invoice).update(invoice_line=None)
+        invoice.delete()
+
+
+# --- Issuing --------------------------------------------------------------------------------
+
+
+def _issue_problems(invoice: Invoice) -> list[str]:
+    pta = connection.tenant
+    problems = []
+    if not invoice.buyer_email and not invoice.buyer_ehf_address:
+        problems.append(
+            _("%(company)s has no invoice e-mail or EHF address: add one to the agreement.")
+            % {"company": invoice.buyer_name}
+        )
+    if not pta.org_number:
+        problems.append(_("The PTA has no organisation number: add it in the PTA's settings."))
+    if not pta.bank_account and invoice.kind == InvoiceKind.INVOICE:
+        problems.append(_("The PTA has no bank account: add it in the PTA's settings."))
+    settings = invoice_settings()
+    if not (settings.seller_address and settings.seller_postcode and settings.seller_city):
+        problems.append(_("The PTA's postal address is missing: add it in the invoice settings."))
+    return problems
+
+
+def _seller_fields(settings: InvoiceSettings) -> dict:
+    pta = connection.tenant
+    return {
+        "seller_name": pta.name,
+        "seller_org_number": pta.org_number,
+        "seller_vat_registered": pta.vat_registered,
+        "seller_address": settings.seller_address,
+        "seller_postcode": settings.seller_postcode,
+        "seller_city": settings.seller_city,
+        "seller_email": pta.contact_email,
+        "seller_phone": settings.seller_phone,
+        "bank_account": pta.bank_account,
+    }
+
+
+def _take_number() -> int:
+    series = InvoiceNumberSeries.objects.select_for_update().get_or_create(singleton=1)[0]
+    number = series.next_number
+    InvoiceNumberSeries.objects.filter(singleton=1).update(next_number=number + 1)
+    return number
+
+
+def _issue_locked(*, invoice: Invoice, user: User | None, today: date) -> Invoice:
+    """Issue `invoice` (locked by the caller, in its transaction)."""
+    settings = invoice_settings()
+    if invoice.company_id and invoice.kind == InvoiceKind.INVOICE:
+        # The buyer as they are now (the draft may be days old).
+        company = Company.objects.select_related("agreement").get(pk=invoice.company_id)
+        for name, value in _buyer_fields(company).items():
+            setattr(invoice, name, value)
+    problems = _issue_problems(invoice)
+    if problems:
+        raise ValidationError(
+            [_("Invoice %(label)s: %(problem)s") % {"label": invoice.label, "problem": p} for p in problems]
+        )
+    number = _take_number()
+    invoice.number = number
+    if invoice.kind == InvoiceKind.INVOICE:
+        invoice.kid = kid.for_number(number, length=settings.kid_length, method=settings.kid_method)
+    invoice.issue_date = today
+    invoice.due_date = today + timedelta(days=settings.payment_terms_days)
+    for name, value in _seller_fields(settings).items():
+        setattr(invoice, name, value)
+    invoice.state = InvoiceState.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = user
+    invoice.save()
+    return invoice
+
+
+def invoice_issue(*, invoice: Invoice, user: User | None = None, today: date | None = None) -> Invoice:
+    """Issue a draft: its number, KID, invoice and due dates, the buyer and seller as they are now.
+    ValidationError, changing nothing, for an invoice already issued or a buyer with no address."""
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.is_issued:
+            raise ValidationError(_("Invoice %(number)s is already issued.") % {"number": locked.number}, code="issued")
+        return _issue_locked(invoice=locked, user=user, today=today or oslo_today())
+
+
+@dataclass
+class IssueResult:
+    issued: list[Invoice] = field(default_factory=list)
+    refused: list[tuple[Invoice, list[str]]] = field(default_factory=list)
+
+
+def invoices_issue(*, invoices: Iterable[Invoice], user: User | None = None, today: date | None = None) -> IssueResult:
+    """Issue each draft in its own transaction, in the order given; those refused are named with
+    the reasons and the rest go through."""
+    result = IssueResult()
+    for invoice in invoices:
+        try:
+            result.issued.append(invoice_issue(invoice=invoice, user=user, today=today))
+        except ValidationError as error:
+            result.refused.append((invoice, error.messages))
+    return result
+
+
+# --- Credit notes ---------------------------------------------------------------------------
+
+
+def credited_quantities(invoice: Invoice) -> dict[int, Decimal]:
+    """How much of each line of `invoice` its credit notes have credited."""
+    rows = (
+        InvoiceLine.objects.filter(credited_line__invoice=invoice, invoice__state=InvoiceState.ISSUED)
+        .values("credited_line_id")
+        .annotate(quantity=Sum("quantity"))
+    )
+    return {row["credited_line_id"]: row["quantity"] for row in rows}
+
+
+def credit_note_create(
+    *,
+    invoice: Invoice,
+    quantities: dict[int, Decimal] | None = None,
+    reason: str,
+    user: User | None = None,
+    today: date | None = None,
+) -> Invoice:
+    """Credit an issued invoice in full (`quantities` None: what is not credited yet) or in part
+    (line id -> quantity to credit), and issue the credit note at once, numbered in the same series.
+    ValidationError, changing nothing, for a draft, nothing to credit, or more than was invoiced."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the invoice is credited.")})
+    with transaction.atomic():
+        original = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not original.is_issued or original.kind != InvoiceKind.INVOICE:
+            raise ValidationError(_("Only an issued invoice can be credited."))
+        done = credited_quantities(original)
+        lines = list(original.lines.all())
+        if quantities is None:
+            quantities = {line.pk: line.quantity - done.get(line.pk, 0) for line in lines}
+        by_id = {line.pk: line for line in lines}
+        specs, credited_ids = [], []
+        for line_id, quantity in quantities.items():
+            line = by_id.get(line_id)
+            if line is None:
+                raise ValidationError(
+                    _("Line %(line)s is not on invoice %(number)s.") % {"line": line_id, "number": original.number}
+                )
+            if quantity < 0:
+                raise ValidationError(
+                    _("Line %(position)s: a quantity to credit cannot be negative.") % {"position": line.position}
+                )
+            left = line.quantity - done.get(line.pk, 0)
+            if quantity > left:
+                raise ValidationError(
+                    _("Line %(position)s: %(quantity)s is more than is left to credit (%(left)s).")
+                    % {"position": line.position, "quantity": quantity.normalize(), "left": left.normalize()}
+                )
+            if quantity:
+                specs.append(
+                    billing.LineSpec(
+                        description=line.description,
+                        quantity=quantity,
+                        unit_price=line.unit_price,
+                        vat_rate=line.vat_rate,
+                        product_id=line.product_id,
+                        ticket_type_id=line.ticket_type_id,
+                        period_start=line.period_start,
+                        period_end=line.period_end,
+                    )
+                )
+                credited_ids.append(line.pk)
+        if not specs:
+            raise ValidationError(_("Invoice %(number)s has nothing left to credit.") % {"number": original.number})
+        note = Invoice.objects.create(
+            kind=InvoiceKind.CREDIT_NOTE,
+            company_id=original.company_id,
+            location_id=original.location_id,
+            department_id=original.department_id,
+            credited_invoice=original,
+            period_start=original.period_start,
+            period_end=original.period_end,
+            note=reason.strip(),
+            **{name: getattr(original, name) for name in _buyer_fields(original.company)},
+        )
+        rows = InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=note,
+                position=position,
+                description=spec.description,
+                product_id=spec.product_id,
+                ticket_type_id=spec.ticket_type_id,
+                quantity=spec.quantity,
+                unit_price=spec.unit_price,
+                net_amount=spec.net_amount,
+                vat_rate=spec.vat_rate,
+                vat_category=by_id[line_id].vat_category,
+                period_start=spec.period_start,
+                period_end=spec.period_end,
+                credited_line_id=line_id,
+            )
+            for position, (spec, line_id) in enumerate(zip(specs, credited_ids, strict=True), start=1)
+        )
+        del rows
+        _set_totals(note)
+        return _issue_locked(invoice=note, user=user, today=today or oslo_today())
