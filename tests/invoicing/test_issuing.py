@@ -97,3 +97,32 @@ def test_a_credit_note_in_part_takes_a_number_and_cannot_credit_more_than_invoic
         assert rest.lines.get(credited_line=ticket_line).quantity == 8
         with pytest.raises(ValidationError, match="nothing left to credit"):
             credit_note_create(invoice=invoice, reason="Once more")
+
+
+def test_the_balance_counts_payments_and_credit_notes(world):
+    from invoicing.models import Payment, PaymentState
+    from invoicing.selectors import PaymentStatus, invoice_with_balance
+
+    with tenant_context(world.pta_a):
+        invoice = issued_invoice()
+        assert invoice_with_balance(pk=invoice.pk).payment_status == PaymentStatus.OPEN
+        Payment.objects.create(
+            invoice=invoice,
+            kid=invoice.kid,
+            amount=Decimal("1000.00"),
+            paid_on=date(2026, 12, 5),
+            state=PaymentState.MATCHED,
+        )
+        partly = invoice_with_balance(pk=invoice.pk)
+        assert (partly.paid, partly.balance, partly.payment_status) == (
+            Decimal("1000.00"),
+            Decimal("7412.50"),
+            PaymentStatus.PARTLY_PAID,
+        )
+        credit_note_create(invoice=invoice, reason="Wrong month")
+        over = invoice_with_balance(pk=invoice.pk)
+        assert (over.credited, over.balance, over.payment_status) == (
+            Decimal("8412.50"),
+            Decimal("-1000.00"),
+            PaymentStatus.OVERPAID,
+        )

@@ -1,0 +1,5 @@
+from django.urls import include, path
+
+app_name = "invoicing"
+
+urlpatterns = []
