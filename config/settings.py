@@ -484,3 +484,28 @@ CELERY_BEAT_SCHEDULE["purge-stale-employee-exports"] = {
     "schedule": 24 * 60 * 60,
     "args": ("employees.tasks.purge_stale_employee_exports",),
 }
+
+# --- Invoicing ----------------------------------------------------------------------------
+# The month's run drafts the invoices of the month just ended; hourly, so the first run on the
+# 1st drafts them and the rest find the run complete (invoicing.tasks.run_previous_month).
+# Overdue invoices get their reminders once a day, each stage once.
+CELERY_BEAT_SCHEDULE |= {
+    "invoice-month-run": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 60 * 60,
+        "args": ("invoicing.tasks.run_previous_month",),
+    },
+    "invoice-reminders": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 24 * 60 * 60,
+        "args": ("invoicing.tasks.send_due_reminders",),
+    },
+}
+# How EHF invoices leave (invoicing.transmission): the name -> the class. A PEPPOL access point
+# provider plugs in by adding its class here and naming it in INVOICE_TRANSMISSION_BACKEND;
+# "file_drop" writes each EHF document under INVOICE_EHF_DROP_DIR/<schema>/ for a provider to pick up.
+INVOICE_TRANSMISSION_BACKENDS = {
+    "file_drop": "invoicing.transmission.FileDropBackend",
+}
+INVOICE_TRANSMISSION_BACKEND = env("INVOICE_TRANSMISSION_BACKEND", "file_drop")
+INVOICE_EHF_DROP_DIR = env("INVOICE_EHF_DROP_DIR", str(BASE_DIR / ".data" / "ehf-outbox"))

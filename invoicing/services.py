@@ -387,3 +387,11 @@ def credit_note_create(
         del rows
         _set_totals(note)
         return _issue_locked(invoice=note, user=user, today=today or oslo_today())
+
+
+def previous_month(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def run_is_complete(*, month: date) -> bool:
+    return InvoiceRun.objects.filter(month=month, completed_at__isnull=False).exists()

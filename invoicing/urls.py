@@ -1,5 +1,5 @@
-from django.urls import include, path
+from django.urls import path  # noqa: F401
 
 app_name = "invoicing"
 
-urlpatterns = []
+urlpatterns: list = []
