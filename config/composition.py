@@ -28,6 +28,7 @@ from companies import selectors_start as company_start
 from companies.models import Company, ContactPerson
 from core.attention import Attention
 from employees import selectors_start as employee_start
+from invoicing import selectors as invoicing
 from tenants.models import Role, User
 from tenants.permissions import STAFF
 from tickets import selectors_applications as ticket_applications
@@ -86,6 +87,7 @@ NAVIGATION = {
         ("tickets:product_list", _("Products")),
         ("tickets:ticket_type_list", _("Ticket types")),
         ("tickets:ticket_overview", _("Corporate tickets")),
+        ("invoicing:index", _("Invoicing")),
         ("pta_users", _("Users")),
         ("pta_look", _("Look")),
     ],
@@ -96,6 +98,7 @@ NAVIGATION = {
         ("tickets:product_list", _("Products")),
         ("tickets:ticket_type_list", _("Ticket types")),
         ("tickets:ticket_overview", _("Corporate tickets")),
+        ("invoicing:index", _("Invoicing")),
     ],
     Role.CONTACT: [("minside_home", _("My page"))],
     Role.COORDINATOR: [
@@ -110,6 +113,7 @@ COMPANY_TABS = [
     Tab("overview", _("Overview"), "minside_home", contact, pk_in_query=True),
     Tab("employees", _("Employees"), "employees:list", either(staff, contact_with("can_edit_employees"))),
     Tab("tickets", _("Corporate tickets"), "tickets:company_tickets", either(staff, contact)),
+    Tab("invoices", _("Invoices"), "invoicing:company_invoices", either(staff, contact_with("can_see_invoices"))),
     Tab("contacts", _("Contact persons"), "companies:contacts", staff),
     Tab("documents", _("Documents and messages"), "companies:documents", either(staff, contact)),
     Tab("history", _("History"), "companies:history", staff),
@@ -154,6 +158,7 @@ NEEDS_ATTENTION: list[Callable[..., list[Attention]]] = [
     company_start.companies_without_contact_person,
     company_start.agreements_ending,
     ticket_applications.applications_waiting_too_long,
+    invoicing.drafts_to_review,
 ]
 
 #: What to do next on a contact person's Min side (the card config.views.minside_next_steps_card): each
@@ -163,6 +168,7 @@ NEXT_STEPS: list[Callable[..., list[Attention]]] = [
     employee_start.employee_next_steps,
     company_start.company_next_steps,
     ticket_applications.application_next_steps,
+    invoicing.overdue_next_steps,
 ]
 
 

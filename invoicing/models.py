@@ -109,6 +109,16 @@ class InvoiceState(models.TextChoices):
     ISSUED = "issued", _("Issued")
 
 
+class PaymentStatus(models.TextChoices):
+    """What an issued invoice's payments come to (invoicing.selectors.with_balance)."""
+
+    OPEN = "open", _("Not paid")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+    OVERPAID = "overpaid", _("Overpaid")
+    CREDITED = "credited", _("Credited")
+
+
 # The function both triggers share: an issued invoice, and the lines of one, are final.
 _REFUSE_ISSUED = """
     RAISE EXCEPTION 'invoice % is issued: it is never changed or deleted', {invoice_id}
@@ -229,6 +239,11 @@ class Invoice(models.Model):
     @property
     def is_credit_note(self) -> bool:
         return self.kind == InvoiceKind.CREDIT_NOTE
+
+    @property
+    def payment_status_label(self) -> str:
+        """The label of `payment_status`, where invoicing.selectors.with_balance annotated it."""
+        return str(dict(PaymentStatus.choices).get(getattr(self, "payment_status", ""), ""))
 
     @property
     def label(self) -> str:

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from companies.models import Company
@@ -151,7 +152,8 @@ def invoice_run(*, month: date, user: User | None = None, company_ids: Iterable[
     drafted then."""
     month = month.replace(day=1)
     run, _created = InvoiceRun.objects.get_or_create(month=month, defaults={"started_by": user})
-    groups = billing.month_groups(month=month, company_ids=set(company_ids) if company_ids is not None else None)
+    with translation.override(django_settings.LANGUAGE_CODE):  # the lines' text is the invoice's: bokmål
+        groups = billing.month_groups(month=month, company_ids=set(company_ids) if company_ids is not None else None)
     existing = {(i.company_id, i.group_key): i for i in run.invoices.all()}
     companies = Company.objects.select_related("agreement").in_bulk({g.company_id for g in groups})
     result = RunResult(run=run)
@@ -191,7 +193,7 @@ def draft_delete(*, invoice: Invoice) -> None:
 # --- Issuing --------------------------------------------------------------------------------
 
 
-def _issue_problems(invoice: Invoice) -> list[str]:
+def issue_problems(invoice: Invoice) -> list[str]:
     pta = connection.tenant
     problems = []
     if not invoice.buyer_email and not invoice.buyer_ehf_address:
@@ -207,6 +209,11 @@ def _issue_problems(invoice: Invoice) -> list[str]:
     if not (settings.seller_address and settings.seller_postcode and settings.seller_city):
         problems.append(_("The PTA's postal address is missing: add it in the invoice settings."))
     return problems
+
+
+def invoice_totals(invoice: Invoice) -> rules.Totals:
+    """The totals and the VAT subtotals per rate of an invoice's lines (as stored on it)."""
+    return rules.totals(invoice.lines.values_list("vat_category", "vat_rate", "net_amount"))
 
 
 def _seller_fields(settings: InvoiceSettings) -> dict:
@@ -239,7 +246,7 @@ def _issue_locked(*, invoice: Invoice, user: User | None, today: date) -> Invoic
         company = Company.objects.select_related("agreement").get(pk=invoice.company_id)
         for name, value in _buyer_fields(company).items():
             setattr(invoice, name, value)
-    problems = _issue_problems(invoice)
+    problems = issue_problems(invoice)
     if problems:
         raise ValidationError(
             [_("Invoice %(label)s: %(problem)s") % {"label": invoice.label, "problem": p} for p in problems]
@@ -395,3 +402,51 @@ def previous_month(day: date) -> date:
 
 def run_is_complete(*, month: date) -> bool:
     return InvoiceRun.objects.filter(month=month, completed_at__isnull=False).exists()
+
+
+def numbering_open() -> bool:
+    """The series' next number may be set until the first invoice or credit note is issued."""
+    return not Invoice.objects.filter(state=InvoiceState.ISSUED).exists()
+
+
+def next_number() -> int:
+    return InvoiceNumberSeries.objects.get_or_create(singleton=1)[0].next_number
+
+
+def invoice_settings_save(
+    *, settings: InvoiceSettings, next_number: int | None, bank_account: str, vat_registered: bool
+) -> InvoiceSettings:
+    """Save the settings, the PTA's bank account and VAT registration (on the PTA's row), and the
+    series' next number while no invoice is issued (else it is kept). Issued invoices keep the
+    seller's details they were issued with."""
+    with transaction.atomic():
+        settings.full_clean()
+        settings.save()
+        pta = connection.tenant
+        pta.bank_account, pta.vat_registered = bank_account, vat_registered
+        pta.full_clean(validate_unique=False)
+        type(pta).objects.filter(pk=pta.pk).update(bank_account=bank_account, vat_registered=vat_registered)
+        if next_number is not None:
+            series = InvoiceNumberSeries.objects.select_for_update().get_or_create(singleton=1)[0]
+            if numbering_open():
+                series.next_number = next_number
+                series.save(update_fields=["next_number"])
+    return settings
+
+
+def billable_item_add(*, item: BillableItem, user: User | None) -> BillableItem:
+    """An add-on or billable activity for the run of its day's month."""
+    item.created_by = user
+    item.full_clean()
+    item.save()
+    return item
+
+
+def billable_item_remove(*, item: BillableItem) -> None:
+    """Remove an add-on not yet on an invoice (on a draft: delete the draft first; issued: credit it)."""
+    if item.invoice_line_id:
+        raise ValidationError(
+            _("The add-on is on invoice %(label)s: delete the draft, or credit the issued invoice.")
+            % {"label": item.invoice_line.invoice.label}
+        )
+    item.delete()
