@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.imports import UploadedImport
 from core.models import user_fk
 
 #: What the run writes into an invoice line for VAT (EN 16931 BT-151).
@@ -481,3 +482,23 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.stage} of invoice {self.invoice_id}"
+
+
+class PaymentUpload(UploadedImport):
+    """One upload of a bank payment file, from preview to confirmation (the steps and the shared
+    fields are core.imports'). Confirming it makes the PaymentImport and its payments, all or
+    nothing; the file is deleted then, the counts and errors stay."""
+
+    COUNTS = ("matched", "unmatched")
+
+    sha256 = models.CharField(max_length=64, blank=True)
+    format = models.CharField(max_length=3, choices=PaymentFormat.choices, blank=True)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    payment_import = models.ForeignKey(
+        PaymentImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+
+    class Meta(UploadedImport.Meta):
+        verbose_name = _("payment upload")

@@ -20,7 +20,7 @@ from core.dates import today
 from core.forms import add_validation_error, confirmed
 from core.paging import list_page
 from invoicing import forms, ledger, selectors, services
-from invoicing.models import BillableItem, Invoice, InvoiceRun, InvoiceState
+from invoicing.models import BillableItem, Invoice, InvoiceKind, InvoiceRun, InvoiceState
 from tenants.http import AuthenticatedRequest
 from tenants.permissions import pta_admin_required, staff_required
 
@@ -185,6 +185,7 @@ def invoice_detail(request: CompanyRequest, pk: int):
             "problems": [] if invoice.is_issued else services.issue_problems(invoice),
             "is_staff": is_staff(request),
             "company": invoice.company,
+            "tab": "invoices",
         },
     )
 
@@ -224,7 +225,9 @@ def draft_delete(request: AuthenticatedRequest, pk: int):
 @require_http_methods(["GET", "POST"])
 def invoice_credit(request: AuthenticatedRequest, pk: int):
     """Credit an issued invoice in full or in part: a credit note, issued at once, numbered in the series."""
-    invoice = get_object_or_404(Invoice, pk=pk, state=InvoiceState.ISSUED, kind="invoice")
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("company"), pk=pk, state=InvoiceState.ISSUED, kind=InvoiceKind.INVOICE
+    )
     lines = list(invoice.lines.all())
     form = forms.CreditForm(request.POST or None, lines=lines, credited=services.credited_quantities(invoice))
     if request.method == "POST" and form.is_valid():
@@ -237,7 +240,11 @@ def invoice_credit(request: AuthenticatedRequest, pk: int):
         else:
             messages.success(request, _("Credit note %(number)s is issued.") % {"number": note.number})
             return redirect("invoicing:invoice_detail", note.pk)
-    return render(request, "invoicing/credit_form.html", {"invoice": invoice, "form": form})
+    return render(
+        request,
+        "invoicing/credit_form.html",
+        {"invoice": invoice, "form": form, "company": invoice.company, "tab": "invoices"},
+    )
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:

@@ -71,9 +71,11 @@ from companies.models import (
 )
 from employees import services as employee_services
 from employees.models import Employee, EmployeeExport, EmployeeImport, ImportStatus
+from invoicing.models import BillableItem, Invoice, InvoiceRun
 from tenants import services as tenant_services
-from tenants.models import Membership, NationalProduct, Pta, Role
+from tenants.models import Membership, NationalProduct, ProductUnit, Pta, Role
 from tenants.signals import SESSION_TENANT_KEY
+from tests import factories as invoice_factories
 from tests.base import HOST_A, HOST_B, NATIONAL_HOST, World
 from tests.employees.helpers import csv_bytes
 from tests.factories import (
@@ -270,6 +272,22 @@ def reported_month_query(o: Objects) -> str:
     return "?month=2026-09"
 
 
+def run_month(o: Objects) -> dict:
+    return {"month": f"{o.invoice_run.month:%Y-%m}"}
+
+
+def draft_invoice(o: Objects) -> dict:
+    return {"pk": o.draft_invoice.pk}
+
+
+def issued_invoice(o: Objects) -> dict:
+    return {"pk": o.issued_invoice.pk}
+
+
+def billable_item(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.billable_item.pk}
+
+
 # --- PTA host ------------------------------------------------------------------------
 
 PTA_ROLES = ("anonymous", "contact_own", "contact_other", "adviser", "admin", "other_pta", "coordinator")
@@ -282,6 +300,10 @@ COMPANY_IMPORT_PROGRESS = To("/bedrifter/import/{pk}/resultat/")
 AGREEMENT_PRODUCTS = To("/bedrifter/{company_pk}/avtale/produkter/")
 TICKETS = To("/bedrifter/{company_pk}/billetter/")
 APPLY = To("/soknad/{key}/")
+INVOICING = To("/fakturering/")
+RUN = To("/fakturering/kjoringer/{month}/")
+INVOICE = To("/fakturering/faktura/{pk}/")
+COMPANY_INVOICES = To("/bedrifter/{company_pk}/fakturaer/")
 CONFIRM = {"confirm": "yes"}  # the confirmation page's field (core.forms.confirmed)
 
 # fmt: off
@@ -420,6 +442,24 @@ PTA_MATRIX: dict[str, Row] = {
     "ticket_applications:application_link_renew": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
     "ticket_applications:application_qr_svg": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
     "ticket_applications:application_qr_png": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
+    # Invoicing (invoicing.views): the runs, their review and the settings are staff's (settings: the PTA
+    # administrator); an invoice, its PDF and EHF also for the company's own contact persons who may see
+    # invoices (contact_a1 may; without the right 403, a draft 404: tests/invoicing/test_invoicing_pages.py).
+    "invoicing:index":           Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "invoicing:run_start":       Row("post", none,            (LOGIN, 403, 403, INVOICING, INVOICING, INVOICING, 403), data={"month": "ikke en måned"}),  # noqa: E501
+    "invoicing:run_detail":      Row("get",  run_month,       (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "invoicing:run_issue":       Row("post", run_month,       (LOGIN, 403, 403, RUN, RUN, 404, 403)),
+    "invoicing:run_accounting":  Row("get",  run_month,       (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "invoicing:invoice_detail":  Row("get",  issued_invoice,  (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "invoicing:invoice_issue":   Row("post", draft_invoice,   (LOGIN, 403, 403, INVOICE, INVOICE, 404, 403)),
+    "invoicing:draft_delete":    Row("get",  draft_invoice,   (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "invoicing:invoice_credit":  Row("get",  issued_invoice,  (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "invoicing:invoice_pdf":     Row("get",  issued_invoice,  (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "invoicing:invoice_ehf":     Row("get",  issued_invoice,  (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "invoicing:settings":        Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "invoicing:company_invoices": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "invoicing:billable_add":    Row("get",  agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "invoicing:billable_remove": Row("post", billable_item,   (LOGIN, 403, 403, COMPANY_INVOICES, COMPANY_INVOICES, 404, 403), data=CONFIRM),  # noqa: E501
 }
 
 # --- National host -------------------------------------------------------------------
@@ -742,6 +782,40 @@ class Objects:
                 terms_accepted_at=timezone.now(),
             )
         )
+
+    @cached_property
+    def invoice_run(self) -> InvoiceRun:
+        return self._in_a(lambda: InvoiceRun.objects.create(month=date(2099, 1, 1)))
+
+    @cached_property
+    def invoiced_agreement(self) -> Agreement:
+        """A1's agreement (the one the matrix builds) with an invoice e-mail, so A1 can be invoiced."""
+        agreement = self.agreement
+
+        def build():
+            agreement.invoice_email = "faktura@alfa.example.no"
+            agreement.save()
+            return agreement
+
+        return self._in_a(build)
+
+    @cached_property
+    def draft_invoice(self) -> Invoice:
+        run, _agreement = self.invoice_run, self.invoiced_agreement
+        return self._in_a(lambda: invoice_factories.draft_invoice(self.company, run=run, group_key="company"))
+
+    @cached_property
+    def issued_invoice(self) -> Invoice:
+        _agreement = self.invoiced_agreement
+        return self._in_a(lambda: invoice_factories.issued_invoice(self.company))
+
+    @cached_property
+    def billable_item(self) -> BillableItem:
+        def build():
+            product = ProductFactory(name="Matrisetillegg", unit=ProductUnit.PER_EVENT)
+            return BillableItem.objects.create(company=self.company, product=product, day=date(2099, 1, 15))
+
+        return self._in_a(build)
 
     @cached_property
     def national_product(self) -> NationalProduct:
