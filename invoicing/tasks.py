@@ -22,3 +22,20 @@ def run_previous_month() -> int | None:
 
 
 # --- Reminders (invoicing.services_reminders) ----------------------------------------------------
+
+
+@shared_task
+def send_due_reminders() -> int:
+    """Per-tenant, daily (beat): make the reminders due today in Oslo and queue their mails.
+    Safe to run twice: each invoice gets each stage once. Returns the reminders made."""
+    from invoicing import services_reminders
+
+    return len(services_reminders.reminders_queue(today=today()))
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def send_reminder(reminder_id: int) -> int:
+    """Mail one reminder (queued through core.outbox by reminders_queue). Sent once."""
+    from invoicing import reminder_mail
+
+    return reminder_mail.reminder_send(reminder_id=reminder_id)

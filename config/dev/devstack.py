@@ -53,6 +53,7 @@ def main() -> int:
     _manage("setup_platform")
     os.environ.setdefault("SITE_PORT", PORT)
     _manage("seed_demo", "--port", PORT)
+    _manage("seed_invoicing_demo")
 
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     children = [
