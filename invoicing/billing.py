@@ -50,6 +50,7 @@ class LineSpec:
     product_id: int | None = None
     ticket_type_id: int | None = None
     billable_item_id: int | None = None
+    credited_line_id: int | None = None
     period_start: date | None = None
     period_end: date | None = None
 

@@ -53,6 +53,18 @@ def invoice_settings() -> InvoiceSettings:
     return InvoiceSettings.objects.get_or_create(singleton=1)[0]
 
 
+BUYER_FIELDS = (
+    "buyer_name",
+    "buyer_org_number",
+    "buyer_address",
+    "buyer_postcode",
+    "buyer_city",
+    "buyer_reference",
+    "buyer_email",
+    "buyer_ehf_address",
+)
+
+
 def _buyer_fields(company: Company) -> dict:
     agreement = getattr(company, "agreement", None)
     return {
@@ -67,10 +79,10 @@ def _buyer_fields(company: Company) -> dict:
     }
 
 
-def _write_lines(*, invoice: Invoice, lines: Sequence[billing.LineSpec], seller_vat_registered: bool) -> None:
-    rows = [
+def _line_rows(lines: Sequence[billing.LineSpec], *, seller_vat_registered: bool) -> list[InvoiceLine]:
+    """The lines as rows (not saved, no invoice yet); without VAT registration every line is "O" at 0 %."""
+    return [
         InvoiceLine(
-            invoice=invoice,
             position=position,
             description=line.description[:200],
             product_id=line.product_id,
@@ -82,20 +94,24 @@ def _write_lines(*, invoice: Invoice, lines: Sequence[billing.LineSpec], seller_
             vat_category=rules.vat_category(vat_rate=line.vat_rate, seller_vat_registered=seller_vat_registered),
             period_start=line.period_start,
             period_end=line.period_end,
+            credited_line_id=line.credited_line_id,
         )
         for position, line in enumerate(lines, start=1)
     ]
-    created = InvoiceLine.objects.bulk_create(rows)
-    for line, row in zip(lines, created, strict=True):
+
+
+def _invoice_with_lines(*, lines: Sequence[billing.LineSpec], seller_vat_registered: bool, **fields) -> Invoice:
+    """Create the invoice with its totals and its lines in three statements (in the caller's transaction)."""
+    rows = _line_rows(lines, seller_vat_registered=seller_vat_registered)
+    totals = rules.totals((row.vat_category, row.vat_rate, row.net_amount) for row in rows)
+    invoice = Invoice.objects.create(net_total=totals.net, vat_total=totals.vat, gross_total=totals.gross, **fields)
+    for row in rows:
+        row.invoice = invoice
+    InvoiceLine.objects.bulk_create(rows)
+    for line, row in zip(lines, rows, strict=True):
         if line.billable_item_id:
             BillableItem.objects.filter(pk=line.billable_item_id, invoice_line__isnull=True).update(invoice_line=row)
-    _set_totals(invoice)
-
-
-def _set_totals(invoice: Invoice) -> None:
-    totals = rules.totals(invoice.lines.values_list("vat_category", "vat_rate", "net_amount"))
-    invoice.net_total, invoice.vat_total, invoice.gross_total = totals.net, totals.vat, totals.gross
-    invoice.save(update_fields=["net_total", "vat_total", "gross_total"])
+    return invoice
 
 
 def draft_create(
@@ -113,7 +129,9 @@ def draft_create(
     if not lines:
         raise ValidationError(_("An invoice needs at least one line."))
     with transaction.atomic():
-        invoice = Invoice.objects.create(
+        return _invoice_with_lines(
+            lines=lines,
+            seller_vat_registered=connection.tenant.vat_registered,
             company=company,
             run=run,
             group_key=group_key,
@@ -123,8 +141,6 @@ def draft_create(
             period_end=period_end,
             **_buyer_fields(company),
         )
-        _write_lines(invoice=invoice, lines=lines, seller_vat_registered=connection.tenant.vat_registered)
-    return invoice
 
 
 # --- The month's run --------------------------------------------------------------------
@@ -329,7 +345,7 @@ def credit_note_create(
         if quantities is None:
             quantities = {line.pk: line.quantity - done.get(line.pk, 0) for line in lines}
         by_id = {line.pk: line for line in lines}
-        specs, credited_ids = [], []
+        specs = []
         for line_id, quantity in quantities.items():
             line = by_id.get(line_id)
             if line is None:
@@ -357,12 +373,14 @@ def credit_note_create(
                         ticket_type_id=line.ticket_type_id,
                         period_start=line.period_start,
                         period_end=line.period_end,
+                        credited_line_id=line.pk,
                     )
                 )
-                credited_ids.append(line.pk)
         if not specs:
             raise ValidationError(_("Invoice %(number)s has nothing left to credit.") % {"number": original.number})
-        note = Invoice.objects.create(
+        note = _invoice_with_lines(
+            lines=specs,
+            seller_vat_registered=original.seller_vat_registered,
             kind=InvoiceKind.CREDIT_NOTE,
             company_id=original.company_id,
             location_id=original.location_id,
@@ -371,28 +389,8 @@ def credit_note_create(
             period_start=original.period_start,
             period_end=original.period_end,
             note=reason.strip(),
-            **{name: getattr(original, name) for name in _buyer_fields(original.company)},
+            **{name: getattr(original, name) for name in BUYER_FIELDS},
         )
-        rows = InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=note,
-                position=position,
-                description=spec.description,
-                product_id=spec.product_id,
-                ticket_type_id=spec.ticket_type_id,
-                quantity=spec.quantity,
-                unit_price=spec.unit_price,
-                net_amount=spec.net_amount,
-                vat_rate=spec.vat_rate,
-                vat_category=by_id[line_id].vat_category,
-                period_start=spec.period_start,
-                period_end=spec.period_end,
-                credited_line_id=line_id,
-            )
-            for position, (spec, line_id) in enumerate(zip(specs, credited_ids, strict=True), start=1)
-        )
-        del rows
-        _set_totals(note)
         return _issue_locked(invoice=note, user=user, today=today or oslo_today())
 
 
