@@ -209,7 +209,8 @@ def draft_delete(*, invoice: Invoice) -> None:
 # --- Issuing --------------------------------------------------------------------------------
 
 
-def issue_problems(invoice: Invoice) -> list[str]:
+def issue_problems(invoice: Invoice, *, settings: InvoiceSettings | None = None) -> list[str]:
+    """What stops `invoice` being issued, in words (nothing: it can be issued). No query with `settings`."""
     pta = connection.tenant
     problems = []
     if not invoice.buyer_email and not invoice.buyer_ehf_address:
@@ -221,7 +222,7 @@ def issue_problems(invoice: Invoice) -> list[str]:
         problems.append(_("The PTA has no organisation number: add it in the PTA's settings."))
     if not pta.bank_account and invoice.kind == InvoiceKind.INVOICE:
         problems.append(_("The PTA has no bank account: add it in the PTA's settings."))
-    settings = invoice_settings()
+    settings = settings or invoice_settings()
     if not (settings.seller_address and settings.seller_postcode and settings.seller_city):
         problems.append(_("The PTA's postal address is missing: add it in the invoice settings."))
     return problems
@@ -262,7 +263,7 @@ def _issue_locked(*, invoice: Invoice, user: User | None, today: date) -> Invoic
         company = Company.objects.select_related("agreement").get(pk=invoice.company_id)
         for name, value in _buyer_fields(company).items():
             setattr(invoice, name, value)
-    problems = issue_problems(invoice)
+    problems = issue_problems(invoice, settings=settings)
     if problems:
         raise ValidationError(
             [_("Invoice %(label)s: %(problem)s") % {"label": invoice.label, "problem": p} for p in problems]

@@ -4,6 +4,8 @@ Min side the contact persons who may see invoices), add-ons, settings."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
@@ -99,7 +101,14 @@ def run_detail(request: AuthenticatedRequest, month: str):
         .order_by("state", "buyer_name", "pk")
     )
     page = list_page(request, invoices, param="page", per_page=RUN_PAGE_SIZE)
-    rows = [(invoice, services.issue_problems(invoice) if not invoice.is_issued else []) for invoice in page]
+    settings = services.invoice_settings()
+    rows = [
+        (invoice, [] if invoice.is_issued else services.issue_problems(invoice, settings=settings)) for invoice in page
+    ]
+    pending: dict[int, Decimal] = {}
+    for invoice in page:
+        if not invoice.is_issued:
+            pending[invoice.company_id] = pending.get(invoice.company_id, Decimal(0)) + invoice.gross_total
     counts = run.invoices.aggregate(
         drafts=Count("pk", filter=Q(state=InvoiceState.DRAFT)),
         issued=Count("pk", filter=Q(state=InvoiceState.ISSUED)),
@@ -114,8 +123,7 @@ def run_detail(request: AuthenticatedRequest, month: str):
             "rows": rows,
             "counts": counts,
             "over_limit": selectors.companies_over_credit_limit(
-                company_ids={i.company_id for i in page},
-                pending={i.company_id: i.gross_total for i in page if not i.is_issued},
+                company_ids={i.company_id for i in page}, pending=pending
             ),
         },
     )

@@ -11,7 +11,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from companies.models import ContactPerson
@@ -217,3 +219,31 @@ def test_an_add_on_goes_on_its_months_invoice_once_and_cannot_be_removed_after(w
     assert "delete the draft" in refused.content.decode()
     with tenant_context(world.pta_a):
         assert BillableItem.objects.filter(pk=item.pk).exists()
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_run_page_and_the_invoices_tab_take_as_many_queries_for_many_invoices_as_for_few(world):
+    with tenant_context(world.pta_a):
+        few = [invoiced_company() for _ in range(2)]
+        for company in few:
+            _with_ticket(company)
+        invoice_run(month=date(2026, 10, 1))
+        many = [invoiced_company() for _ in range(6)]
+        for company in many:
+            _with_ticket(company)
+        invoice_run(month=date(2026, 11, 1))
+        one_company = invoiced_company()
+        issued_invoice(one_company)
+        busy_company = invoiced_company()
+        for _ in range(5):
+            credit_note_create(invoice=issued_invoice(busy_company), reason="Feil")
+    adviser = client_for(world.adviser_a)
+    assert _queries(adviser, "/fakturering/kjoringer/2026-10/") == _queries(adviser, "/fakturering/kjoringer/2026-11/")
+    assert _queries(adviser, f"/bedrifter/{one_company.pk}/fakturaer/") == _queries(
+        adviser, f"/bedrifter/{busy_company.pk}/fakturaer/"
+    )
