@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from core.validators import validate_bank_account
+from core.validators import validate_bank_account, validate_orgnr
 from invoicing.models import BillableItem, Invoice, InvoiceLine, InvoiceSettings
 from tenants.models import ProductUnit
 from tickets.models import Product
@@ -85,6 +85,7 @@ class BillableItemForm(forms.ModelForm):
 
 
 class InvoiceSettingsForm(forms.ModelForm):
+    org_number = forms.CharField(label=_("Organisation number"), max_length=11, help_text=_("The seller's, 9 digits."))
     bank_account = forms.CharField(
         label=_("Bank account"), max_length=13, help_text=_("11 digits; the KID payments go to this account.")
     )
@@ -119,10 +120,16 @@ class InvoiceSettingsForm(forms.ModelForm):
     def __init__(self, *args, next_number: int, numbering_open: bool, pta, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["next_number"].initial = next_number
+        self.fields["org_number"].initial = pta.org_number
         self.fields["bank_account"].initial = pta.bank_account
         self.fields["vat_registered"].initial = pta.vat_registered
         if not numbering_open:
             self.fields["next_number"].disabled = True
+
+    def clean_org_number(self) -> str:
+        value = self.cleaned_data["org_number"].replace(" ", "")
+        validate_orgnr(value)
+        return value
 
     def clean_bank_account(self) -> str:
         value = self.cleaned_data["bank_account"].replace(" ", "").replace(".", "")

@@ -219,9 +219,9 @@ def issue_problems(invoice: Invoice, *, settings: InvoiceSettings | None = None)
             % {"company": invoice.buyer_name}
         )
     if not pta.org_number:
-        problems.append(_("The PTA has no organisation number: add it in the PTA's settings."))
+        problems.append(_("The PTA has no organisation number: add it in the invoice settings."))
     if not pta.bank_account and invoice.kind == InvoiceKind.INVOICE:
-        problems.append(_("The PTA has no bank account: add it in the PTA's settings."))
+        problems.append(_("The PTA has no bank account: add it in the invoice settings."))
     settings = settings or invoice_settings()
     if not (settings.seller_address and settings.seller_postcode and settings.seller_city):
         problems.append(_("The PTA's postal address is missing: add it in the invoice settings."))
@@ -413,18 +413,20 @@ def next_number() -> int:
 
 
 def invoice_settings_save(
-    *, settings: InvoiceSettings, next_number: int | None, bank_account: str, vat_registered: bool
+    *, settings: InvoiceSettings, next_number: int | None, org_number: str, bank_account: str, vat_registered: bool
 ) -> InvoiceSettings:
-    """Save the settings, the PTA's bank account and VAT registration (on the PTA's row), and the
+    """Save the settings, the PTA's organisation number, bank account and VAT registration (on the PTA's row), and the
     series' next number while no invoice is issued (else it is kept). Issued invoices keep the
     seller's details they were issued with."""
     with transaction.atomic():
         settings.full_clean()
         settings.save()
         pta = connection.tenant
-        pta.bank_account, pta.vat_registered = bank_account, vat_registered
+        pta.org_number, pta.bank_account, pta.vat_registered = org_number, bank_account, vat_registered
         pta.full_clean(validate_unique=False)
-        type(pta).objects.filter(pk=pta.pk).update(bank_account=bank_account, vat_registered=vat_registered)
+        type(pta).objects.filter(pk=pta.pk).update(
+            org_number=org_number, bank_account=bank_account, vat_registered=vat_registered
+        )
         if next_number is not None:
             series = InvoiceNumberSeries.objects.select_for_update().get_or_create(singleton=1)[0]
             if numbering_open():

@@ -380,6 +380,7 @@ def invoice_settings(request: AuthenticatedRequest):
             services.invoice_settings_save(
                 settings=form.instance,
                 next_number=form.cleaned_data.get("next_number") if open_ else None,
+                org_number=form.cleaned_data["org_number"],
                 bank_account=form.cleaned_data["bank_account"],
                 vat_registered=form.cleaned_data["vat_registered"],
             )

@@ -179,6 +179,7 @@ def test_the_admin_sets_kid_and_the_first_number_until_an_invoice_is_issued(worl
         "vat_account_25": "2700",
         "vat_account_12": "2701",
         "bank_account_ledger": "1920",
+        "org_number": "923 609 016",
         "bank_account": "8601 11 17947",
         "vat_registered": "on",
         "next_number": "5000",
