@@ -500,6 +500,11 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 24 * 60 * 60,
         "args": ("invoicing.tasks.send_due_reminders",),
     },
+    "purge-stale-payment-uploads": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 24 * 60 * 60,
+        "args": ("invoicing.tasks.purge_stale_payment_uploads",),
+    },
 }
 # How EHF invoices leave (invoicing.transmission): the name -> the class. A PEPPOL access point
 # provider plugs in by adding its class here and naming it in INVOICE_TRANSMISSION_BACKEND;

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import imports
 from core.files import clean_filename
@@ -86,7 +87,10 @@ class PaymentImportResult:
             }
         if self.errors:
             return _("The file has errors; nothing was imported.")
-        return _("%(count)s payments were imported.") % {"count": len(self.outcomes)}
+        count = len(self.outcomes)
+        return ngettext("%(count)s payment was imported.", "%(count)s payments were imported.", count) % {
+            "count": count
+        }
 
     def count(self, outcome: str) -> int:
         return sum(1 for item in self.outcomes if item.outcome == outcome)
@@ -104,7 +108,7 @@ def _already(sha256: str) -> PaymentImport | None:
     return PaymentImport.objects.filter(sha256=sha256).first()
 
 
-def _outcomes(payments: list[Payment]) -> list[PaymentOutcome]:
+def payment_outcomes(payments: list[Payment]) -> list[PaymentOutcome]:
     """What each payment did to its invoice, by the invoice's balance after the import."""
     invoice_ids = {payment.invoice_id for payment in payments if payment.invoice_id}
     invoices = {i.pk: i for i in selectors.with_balance(Invoice.objects.filter(pk__in=invoice_ids))}
@@ -177,7 +181,7 @@ def payment_file_import(*, content: bytes, filename: str, user: User | None = No
             raise
         return PaymentImportResult(format=earlier.format, already_imported=earlier)
     result.payment_import = payment_import
-    result.outcomes = _outcomes(created)
+    result.outcomes = payment_outcomes(created)
     return result
 
 

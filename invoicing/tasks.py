@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from core.dates import today
 from invoicing import services
@@ -39,3 +42,14 @@ def send_reminder(reminder_id: int) -> int:
     from invoicing import reminder_mail
 
     return reminder_mail.reminder_send(reminder_id=reminder_id)
+
+
+# --- Payment uploads (invoicing.services_payments) -----------------------------------------------
+
+
+@shared_task
+def purge_stale_payment_uploads() -> int:
+    """Per-tenant, daily: payment files uploaded and never confirmed for two days, with their files."""
+    from invoicing import services_payments
+
+    return services_payments.purge_unconfirmed_uploads(before=timezone.now() - timedelta(days=2))

@@ -71,7 +71,8 @@ from companies.models import (
 )
 from employees import services as employee_services
 from employees.models import Employee, EmployeeExport, EmployeeImport, ImportStatus
-from invoicing.models import BillableItem, Invoice, InvoiceRun
+from invoicing import kid, services_payments
+from invoicing.models import BillableItem, Invoice, InvoiceRun, Payment, PaymentState, PaymentUpload
 from tenants import services as tenant_services
 from tenants.models import Membership, NationalProduct, ProductUnit, Pta, Role
 from tenants.signals import SESSION_TENANT_KEY
@@ -288,6 +289,14 @@ def billable_item(o: Objects) -> dict:
     return {"company_pk": o.company.pk, "pk": o.billable_item.pk}
 
 
+def payment_upload(o: Objects) -> dict:
+    return {"pk": o.payment_upload.pk}
+
+
+def unmatched_payment(o: Objects) -> dict:
+    return {"pk": o.unmatched_payment.pk}
+
+
 # --- PTA host ------------------------------------------------------------------------
 
 PTA_ROLES = ("anonymous", "contact_own", "contact_other", "adviser", "admin", "other_pta", "coordinator")
@@ -304,6 +313,7 @@ INVOICING = To("/fakturering/")
 RUN = To("/fakturering/kjoringer/{month}/")
 INVOICE = To("/fakturering/faktura/{pk}/")
 COMPANY_INVOICES = To("/bedrifter/{company_pk}/fakturaer/")
+PAYMENT_UPLOAD = To("/fakturering/innbetalinger/last-opp/{pk}/")
 CONFIRM = {"confirm": "yes"}  # the confirmation page's field (core.forms.confirmed)
 
 # fmt: off
@@ -460,6 +470,15 @@ PTA_MATRIX: dict[str, Row] = {
     "invoicing:company_invoices": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "invoicing:billable_add":    Row("get",  agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
     "invoicing:billable_remove": Row("post", billable_item,   (LOGIN, 403, 403, COMPANY_INVOICES, COMPANY_INVOICES, 404, 403), data=CONFIRM),  # noqa: E501
+    # Payments and overdue invoices (invoicing.views_payments): staff. Confirming an upload imports it and
+    # shows its result; assigning with no invoice number is the list again with the error (400).
+    "invoicing_payments:index":  Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "invoicing_payments:upload": Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "invoicing_payments:upload_preview": Row("get", payment_upload, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "invoicing_payments:upload_confirm": Row("post", payment_upload, (LOGIN, 403, 403, PAYMENT_UPLOAD, PAYMENT_UPLOAD, 404, 403)),  # noqa: E501
+    "invoicing_payments:unmatched": Row("get", none,          (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "invoicing_payments:assign": Row("post", unmatched_payment, (LOGIN, 403, 403, 400, 400, 404, 403)),
+    "invoicing_payments:overdue": Row("get", none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
 }
 
 # --- National host -------------------------------------------------------------------
@@ -816,6 +835,24 @@ class Objects:
             return BillableItem.objects.create(company=self.company, product=product, day=date(2099, 1, 15))
 
         return self._in_a(build)
+
+    @cached_property
+    def payment_upload(self) -> PaymentUpload:
+        """A previewed payment file of one payment whose KID matches no invoice."""
+        content = f"KID;Beløp;Dato\n{kid.for_number(99_999, length=10, method='mod10')};100,00;01.12.2026\n"
+        return self._in_a(
+            lambda: services_payments.payment_upload_create(
+                content=content.encode(), filename="innbetalinger.csv", user_id=self.world.adviser_a.user.pk
+            )
+        )
+
+    @cached_property
+    def unmatched_payment(self) -> Payment:
+        return self._in_a(
+            lambda: Payment.objects.create(
+                kid="0000999996", amount=100, paid_on=date(2026, 12, 1), state=PaymentState.UNMATCHED
+            )
+        )
 
     @cached_property
     def national_product(self) -> NationalProduct:
