@@ -129,6 +129,7 @@ MINSIDE_CARDS = [
     Card("adviser", "companies:adviser_card"),
     Card("employees", "employees:counts_card"),
     Card("tickets", "tickets:company_tickets_card"),
+    Card("invoices", "invoicing:company_invoices_card", contact_with("can_see_invoices")),
     Card("messages", "companies:messages_card"),
 ]
 

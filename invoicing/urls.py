@@ -18,6 +18,7 @@ urlpatterns = [
     path("fakturering/faktura/<int:pk>/ehf/", views.invoice_ehf, name="invoice_ehf"),
     path("fakturering/innstillinger/", views.invoice_settings, name="settings"),
     path("bedrifter/<int:company_pk>/fakturaer/", views.company_invoices, name="company_invoices"),
+    path("bedrifter/<int:company_pk>/fakturaer/kort/", views.company_invoices_card, name="company_invoices_card"),
     path("bedrifter/<int:company_pk>/fakturaer/tillegg/", views.billable_add, name="billable_add"),
     path("bedrifter/<int:company_pk>/fakturaer/tillegg/<int:pk>/fjern/", views.billable_remove, name="billable_remove"),
 ]

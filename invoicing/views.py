@@ -314,6 +314,23 @@ def company_invoices(request: CompanyRequest, company_pk: int):
     )
 
 
+@company_member_required
+@require_GET
+def company_invoices_card(request: CompanyRequest, company_pk: int):
+    """Min side: what the company owes, how many invoices are overdue and the latest invoice. Three queries."""
+    company = get_company_for_user(request, company_pk, right=None if is_staff(request) else "can_see_invoices")
+    return render(
+        request,
+        "invoicing/cards/company_invoices.html",
+        {
+            "company": company,
+            "standing": ledger.credit_standing(company=company),
+            "overdue": selectors.overdue_invoices(today=today()).filter(company=company).count(),
+            "latest": selectors.issued_invoices().filter(company=company).order_by("-number").first(),
+        },
+    )
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def billable_add(request: CompanyRequest, company_pk: int):

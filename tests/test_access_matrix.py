@@ -468,6 +468,7 @@ PTA_MATRIX: dict[str, Row] = {
     "invoicing:invoice_ehf":     Row("get",  issued_invoice,  (LOGIN, 200, 404, 200, 200, 404, 403)),
     "invoicing:settings":        Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
     "invoicing:company_invoices": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "invoicing:company_invoices_card": Row("get", agreement_products_of, (LOGIN, 200, 404, 200, 200, 404, 403)),
     "invoicing:billable_add":    Row("get",  agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
     "invoicing:billable_remove": Row("post", billable_item,   (LOGIN, 403, 403, COMPANY_INVOICES, COMPANY_INVOICES, 404, 403), data=CONFIRM),  # noqa: E501
     # Payments and overdue invoices (invoicing.views_payments): staff. Confirming an upload imports it and

@@ -187,7 +187,7 @@ def test_the_command_names_the_drafts_it_cannot_issue(world, billed):
     err = StringIO()
     with pytest.raises(CommandError, match="could not be issued"):
         call_command("invoice_run", "--pta", "ptaa", "--month", "2026-11", "--issue", stdout=StringIO(), stderr=err)
-    assert "no invoice e-mail or EHF address" in err.getvalue()
+    assert "har ingen e-postadresse for faktura eller EHF-adresse" in err.getvalue()
     with tenant_context(world.pta_a):
         assert Invoice.objects.get(company=billed).state == InvoiceState.DRAFT
 

@@ -60,11 +60,11 @@ def test_an_adviser_drafts_reviews_and_issues_a_month_with_each_refusal_named(wo
     assert response.status_code == 302 and response["Location"] == "/fakturering/kjoringer/2026-11/"
     page = adviser.get("/fakturering/kjoringer/2026-11/")
     assert page.status_code == 200
-    assert "Klar AS" in page.content.decode() and "no invoice e-mail or EHF address" in page.content.decode()
+    assert "Klar AS" in page.content.decode() and "har ingen e-postadresse for faktura eller EHF-adresse" in page.content.decode()
     response = adviser.post("/fakturering/kjoringer/2026-11/utsted/", {"all": "1"}, follow=True)
     text = response.content.decode()
-    assert "1 invoice issued." in text
-    assert "Mangler AS has no invoice e-mail or EHF address" in text
+    assert "1 faktura utstedt." in text
+    assert "Mangler AS har ingen e-postadresse for faktura eller EHF-adresse" in text
     with tenant_context(world.pta_a):
         assert Invoice.objects.get(company=ready).state == InvoiceState.ISSUED
         assert Invoice.objects.get(company=missing).state == InvoiceState.DRAFT
@@ -196,7 +196,7 @@ def test_the_admin_sets_kid_and_the_first_number_until_an_invoice_is_issued(worl
         assert InvoiceNumberSeries.objects.get().next_number == 5001
         assert InvoiceSettings.objects.get().kid_method == "mod11"
     bad = admin.post("/fakturering/innstillinger/", data | {"bank_account": "12345678901"})
-    assert bad.status_code == 200 and "not a valid Norwegian bank account" in bad.content.decode()
+    assert bad.status_code == 200 and "er ikke et gyldig norsk kontonummer" in bad.content.decode()
 
 
 def test_an_add_on_goes_on_its_months_invoice_once_and_cannot_be_removed_after(world):
@@ -217,7 +217,7 @@ def test_an_add_on_goes_on_its_months_invoice_once_and_cannot_be_removed_after(w
     refused = adviser.post(
         f"/bedrifter/{company.pk}/fakturaer/tillegg/{item.pk}/fjern/", {"confirm": "yes"}, follow=True
     )
-    assert "delete the draft" in refused.content.decode()
+    assert "slett utkastet" in refused.content.decode()
     with tenant_context(world.pta_a):
         assert BillableItem.objects.filter(pk=item.pk).exists()
 

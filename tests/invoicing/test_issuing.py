@@ -49,7 +49,7 @@ def test_an_issued_invoice_is_never_changed_or_deleted(world):
 def test_issuing_twice_is_refused_and_takes_no_number(world):
     with tenant_context(world.pta_a):
         invoice = issued_invoice()
-        with pytest.raises(ValidationError, match="already issued"):
+        with pytest.raises(ValidationError, match="allerede utstedt"):
             invoice_issue(invoice=invoice)
         after = issued_invoice()
         assert after.number == invoice.number + 1
@@ -62,7 +62,7 @@ def test_a_company_without_invoice_address_is_refused_and_leaves_no_gap(world):
         company.agreement.invoice_email = ""
         company.agreement.save()
         draft = draft_invoice(company)
-        with pytest.raises(ValidationError, match="no invoice e-mail or EHF address"):
+        with pytest.raises(ValidationError, match="ingen e-postadresse for faktura eller EHF-adresse"):
             invoice_issue(invoice=draft)
         draft.refresh_from_db()
         assert draft.state == InvoiceState.DRAFT and draft.number is None
@@ -91,11 +91,11 @@ def test_a_credit_note_in_part_takes_a_number_and_cannot_credit_more_than_invoic
             Decimal("173.57"),
             Decimal("1620.00"),
         )
-        with pytest.raises(ValidationError, match="more than is left to credit"):
+        with pytest.raises(ValidationError, match="mer enn det som er igjen å kreditere"):
             credit_note_create(invoice=invoice, quantities={ticket_line.pk: Decimal(9)}, reason="Again")
         rest = credit_note_create(invoice=invoice, reason="All of it")
         assert rest.lines.get(credited_line=ticket_line).quantity == 8
-        with pytest.raises(ValidationError, match="nothing left to credit"):
+        with pytest.raises(ValidationError, match="ingenting igjen å kreditere"):
             credit_note_create(invoice=invoice, reason="Once more")
 
 

@@ -178,9 +178,9 @@ def test_bad_rows_are_reported_row_by_row_and_nothing_is_imported(world):
         )
         result = payment_file_import(content=content, filename="bank.csv")
         assert [(e.row, e.field) for e in result.errors] == [(3, "kid"), (4, "amount"), (5, "date"), (6, "kid")]
-        assert result.errors[0].value == bad_kid and "check digit" in result.errors[0].message
+        assert result.errors[0].value == bad_kid and "Kontrollsifferet" in result.errors[0].message
         assert result.errors[1].value == "-50,00"
-        assert result.errors[2].as_line() == "row 5, date: There is no such date."
+        assert result.errors[2].as_line() == "row 5, date: Datoen finnes ikke."
         assert "nothing was imported" in result.message
         assert not result.imported
         assert PaymentImport.objects.count() == 0 and Payment.objects.count() == 0
@@ -200,7 +200,7 @@ def test_the_same_file_twice_changes_nothing(world):
         again = payment_file_import(content=content, filename="another-name.csv")
         assert first.imported and not again.imported
         assert again.already_imported == first.payment_import
-        assert "imported on" in again.message and "already" in again.message
+        assert "allerede importert" in again.message and "ingenting ble endret" in again.message
         assert PaymentImport.objects.count() == 1 and Payment.objects.count() == 1
 
 
@@ -214,13 +214,13 @@ def test_an_unmatched_payment_is_assigned_once_to_an_issued_invoice(world):
         payment_file_import(content=_csv(f"{UNKNOWN_KID};8412,50;03.12.2026"), filename="bank.csv")
         payment = Payment.objects.get()
         assert payment.state == PaymentState.UNMATCHED
-        with pytest.raises(ValidationError, match="issued invoice"):
+        with pytest.raises(ValidationError, match="utstedt faktura"):
             payment_assign(payment=payment, invoice=draft, user=world.adviser_a.user)
         payment_assign(payment=payment, invoice=invoice, user=world.adviser_a.user)
         payment.refresh_from_db()
         assert (payment.state, payment.invoice, payment.assigned_by) == ("assigned", invoice, world.adviser_a.user)
         assert payment.assigned_at is not None
-        with pytest.raises(ValidationError, match="already matched"):
+        with pytest.raises(ValidationError, match="allerede koblet til faktura"):
             payment_assign(payment=payment, invoice=invoice, user=world.adviser_a.user)
 
 
@@ -296,7 +296,7 @@ def test_assigning_through_the_page_and_other_ptas_objects_are_404(world, media_
     assert f"/fakturering/innbetalinger/{payment.pk}/tilordne/" in page.content.decode()
     url = f"/fakturering/innbetalinger/{payment.pk}/tilordne/"
     wrong = client.post(url, {f"p{payment.pk}-invoice_number": "999999"})
-    assert wrong.status_code == 400 and "no invoice with this number" in wrong.content.decode()
+    assert wrong.status_code == 400 and "ingen faktura med dette nummeret" in wrong.content.decode()
     # Another PTA's adviser, on their own host, does not find the payment.
     assert client_for(world.adviser_b).post(url, {f"p{payment.pk}-invoice_number": invoice.number}).status_code == 404
     assert client_for(world.adviser_b).get("/fakturering/innbetalinger/last-opp/1/").status_code == 404
