@@ -181,7 +181,7 @@ def test_bad_rows_are_reported_row_by_row_and_nothing_is_imported(world):
         assert result.errors[0].value == bad_kid and "Kontrollsifferet" in result.errors[0].message
         assert result.errors[1].value == "-50,00"
         assert result.errors[2].as_line() == "row 5, date: Datoen finnes ikke."
-        assert "nothing was imported" in result.message
+        assert "ingenting ble importert" in result.message
         assert not result.imported
         assert PaymentImport.objects.count() == 0 and Payment.objects.count() == 0
 
