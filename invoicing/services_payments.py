@@ -158,9 +158,13 @@ def payment_file_import(*, content: bytes, filename: str, user: User | None = No
                 total=parsed.total,
                 imported_by=user,
             )
+            invoices = {
+                invoice.kid: invoice
+                for invoice in selectors.issued_invoices().filter(kid__in={row.kid for row in parsed.rows})
+            }
             rows = []
             for row in parsed.rows:
-                invoice = selectors.invoice_by_kid(kid=row.kid)
+                invoice = invoices.get(row.kid)
                 rows.append(
                     Payment(
                         payment_import=payment_import,
