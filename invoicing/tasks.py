@@ -24,6 +24,25 @@ def run_previous_month() -> int | None:
 # --- PDFs and delivery (invoicing.pdf, invoicing.services_delivery) -------------------------------
 
 
+@shared_task
+def render_run_pdfs(run_id: int) -> int:
+    """Render and store the missing PDFs of a run's issued invoices, each committed on its own
+    (queued by services_delivery.run_pdfs_request). Safe to run twice: only what is missing."""
+    from invoicing import services_delivery
+
+    return services_delivery.run_pdfs_render(run_id=run_id)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def deliver_invoice(self, delivery_id: int) -> str | None:
+    """Send one invoice delivery (e-mail with the PDF, or EHF), at most once; an OSError is retried
+    with backoff, and recorded as failed on the last attempt."""
+    from invoicing import services_delivery
+
+    delivery = services_delivery.delivery_send(delivery_id=delivery_id, final=self.request.retries >= self.max_retries)
+    return delivery.state if delivery is not None else None
+
+
 # --- Reminders (invoicing.services_reminders) ----------------------------------------------------
 
 

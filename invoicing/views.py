@@ -21,7 +21,7 @@ from companies.permissions import CompanyRequest, company_member_required, get_c
 from core.dates import today
 from core.forms import add_validation_error, confirmed
 from core.paging import list_page
-from invoicing import forms, ledger, selectors, services
+from invoicing import forms, ledger, selectors, services, views_delivery
 from invoicing.models import BillableItem, Invoice, InvoiceKind, InvoiceRun, InvoiceState
 from tenants.http import AuthenticatedRequest
 from tenants.permissions import pta_admin_required, staff_required
@@ -122,6 +122,7 @@ def run_detail(request: AuthenticatedRequest, month: str):
             "page": page,
             "rows": rows,
             "counts": counts,
+            "pdf": views_delivery.pdf_progress_context(run) if counts["issued"] else None,
             "over_limit": selectors.companies_over_credit_limit(
                 company_ids={i.company_id for i in page}, pending=pending
             ),

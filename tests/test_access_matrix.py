@@ -277,6 +277,10 @@ def run_month(o: Objects) -> dict:
     return {"month": f"{o.invoice_run.month:%Y-%m}"}
 
 
+def run_pk(o: Objects) -> dict:
+    return {"run_pk": o.invoice_run.pk}
+
+
 def draft_invoice(o: Objects) -> dict:
     return {"pk": o.draft_invoice.pk}
 
@@ -473,6 +477,10 @@ PTA_MATRIX: dict[str, Row] = {
     "invoicing:billable_remove": Row("post", billable_item,   (LOGIN, 403, 403, COMPANY_INVOICES, COMPANY_INVOICES, 404, 403), data=CONFIRM),  # noqa: E501
     # Payments and overdue invoices (invoicing.views_payments): staff. Confirming an upload imports it and
     # shows its result; assigning with no invoice number is the list again with the error (400).
+    # A run's PDFs (made by the worker) and sending an issued invoice: staff.
+    "invoicing_delivery:run_pdfs": Row("post", run_pk,        (LOGIN, 403, 403, To("/fakturering/kjoringer/2099-01/"), To("/fakturering/kjoringer/2099-01/"), 404, 403)),  # noqa: E501
+    "invoicing_delivery:run_pdf_progress": Row("get", run_pk, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "invoicing_delivery:invoice_send": Row("post", issued_invoice, (LOGIN, 403, 403, INVOICE, INVOICE, 404, 403)),
     "invoicing_payments:index":  Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     "invoicing_payments:upload": Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     "invoicing_payments:upload_preview": Row("get", payment_upload, (LOGIN, 403, 403, 200, 200, 404, 403)),

@@ -60,7 +60,8 @@ def test_an_adviser_drafts_reviews_and_issues_a_month_with_each_refusal_named(wo
     assert response.status_code == 302 and response["Location"] == "/fakturering/kjoringer/2026-11/"
     page = adviser.get("/fakturering/kjoringer/2026-11/")
     assert page.status_code == 200
-    assert "Klar AS" in page.content.decode() and "har ingen e-postadresse for faktura eller EHF-adresse" in page.content.decode()
+    text = page.content.decode()
+    assert "Klar AS" in text and "har ingen e-postadresse for faktura eller EHF-adresse" in text
     response = adviser.post("/fakturering/kjoringer/2026-11/utsted/", {"all": "1"}, follow=True)
     text = response.content.decode()
     assert "1 faktura utstedt." in text
