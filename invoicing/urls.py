@@ -9,6 +9,7 @@ urlpatterns = [
     path("fakturering/kjoringer/ny/", views.run_start, name="run_start"),
     path("fakturering/kjoringer/<str:month>/", views.run_detail, name="run_detail"),
     path("fakturering/kjoringer/<str:month>/utsted/", views.run_issue, name="run_issue"),
+    path("fakturering/kjoringer/<str:month>/send/", views.run_deliver, name="run_deliver"),
     path("fakturering/kjoringer/<str:month>/regnskap.csv", views.run_accounting, name="run_accounting"),
     path("fakturering/faktura/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("fakturering/faktura/<int:pk>/utsted/", views.invoice_issue, name="invoice_issue"),

@@ -21,7 +21,7 @@ from companies.permissions import CompanyRequest, company_member_required, get_c
 from core.dates import today
 from core.forms import add_validation_error, confirmed
 from core.paging import list_page
-from invoicing import forms, ledger, selectors, services, views_delivery
+from invoicing import forms, ledger, selectors, services, services_delivery, views_delivery
 from invoicing.models import BillableItem, Invoice, InvoiceKind, InvoiceRun, InvoiceState
 from tenants.http import AuthenticatedRequest
 from tenants.permissions import pta_admin_required, staff_required
@@ -142,6 +142,27 @@ def run_issue(request: AuthenticatedRequest, month: str):
         return redirect(_run_url(run))
     result = services.invoices_issue(invoices=chosen, user=request.user)
     _report_issue(request, result)
+    return redirect(_run_url(run))
+
+
+@staff_required
+@require_POST
+def run_deliver(request: AuthenticatedRequest, month: str):
+    """Send the run's issued invoices that have not gone (or failed): EHF where the buyer has an EHF
+    address, else e-mail with the PDF; each through the worker, once. Refusals are named."""
+    run = _run_for_month(month)
+    waiting = run.invoices.filter(state=InvoiceState.ISSUED).exclude(delivery__state__in=["queued", "sent"])
+    result = services_delivery.invoices_deliver(invoices=list(waiting.order_by("number")))
+    if result.deliveries:
+        messages.success(
+            request,
+            ngettext("%(count)d invoice is being sent.", "%(count)d invoices are being sent.", len(result.deliveries))
+            % {"count": len(result.deliveries)},
+        )
+    elif not result.refused:
+        messages.info(request, _("Every issued invoice of the run is sent already."))
+    for _invoice, reason in result.refused:
+        messages.error(request, reason)
     return redirect(_run_url(run))
 
 

@@ -463,6 +463,7 @@ PTA_MATRIX: dict[str, Row] = {
     "invoicing:run_start":       Row("post", none,            (LOGIN, 403, 403, INVOICING, INVOICING, INVOICING, 403), data={"month": "ikke en måned"}),  # noqa: E501
     "invoicing:run_detail":      Row("get",  run_month,       (LOGIN, 403, 403, 200, 200, 404, 403)),
     "invoicing:run_issue":       Row("post", run_month,       (LOGIN, 403, 403, RUN, RUN, 404, 403)),
+    "invoicing:run_deliver":     Row("post", run_month,       (LOGIN, 403, 403, RUN, RUN, 404, 403)),
     "invoicing:run_accounting":  Row("get",  run_month,       (LOGIN, 403, 403, 200, 200, 404, 403)),
     "invoicing:invoice_detail":  Row("get",  issued_invoice,  (LOGIN, 200, 404, 200, 200, 404, 403)),
     "invoicing:invoice_issue":   Row("post", draft_invoice,   (LOGIN, 403, 403, INVOICE, INVOICE, 404, 403)),

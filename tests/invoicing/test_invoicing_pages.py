@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from companies.models import ContactPerson
+from core.models import OutboxMessage
+from invoicing import tasks
 from invoicing.models import BillableItem, Invoice, InvoiceNumberSeries, InvoiceSettings, InvoiceState
 from invoicing.services import credit_note_create, invoice_issue, invoice_run
 from tenants.models import ProductUnit
@@ -249,3 +251,20 @@ def test_the_run_page_and_the_invoices_tab_take_as_many_queries_for_many_invoice
     assert _queries(adviser, f"/bedrifter/{one_company.pk}/fakturaer/") == _queries(
         adviser, f"/bedrifter/{busy_company.pk}/fakturaer/"
     )
+
+
+def test_sending_the_runs_issued_invoices_queues_each_once(world, media_root, mailoutbox):
+    with tenant_context(world.pta_a):
+        company = invoiced_company(name="Sendes AS")
+        _with_ticket(company)
+        invoice = invoice_issue(invoice=invoice_run(month=date(2026, 11, 1)).created[0])
+    adviser = client_for(world.adviser_a)
+    response = adviser.post("/fakturering/kjoringer/2026-11/send/", follow=True)
+    assert "1 faktura sendes." in response.content.decode()
+    with tenant_context(world.pta_a):
+        # The test's transaction never commits, so the outbox row waits: run what it names.
+        (row,) = OutboxMessage.objects.filter(task_name="invoicing.tasks.deliver_invoice")
+        assert tasks.deliver_invoice(*row.args) == "sent"
+    assert [m.to for m in mailoutbox] == [[invoice.buyer_email]]
+    again = adviser.post("/fakturering/kjoringer/2026-11/send/", follow=True)
+    assert "allerede sendt" in again.content.decode() and len(mailoutbox) == 1
