@@ -14,10 +14,12 @@ from django_tenants.utils import tenant_context
 from core.dates import today
 from invoicing import demo as invoicing_demo
 from invoicing import services
+from invoicing.ehf import invoice_xml
 from invoicing.models import Invoice, InvoiceKind, InvoiceState, Payment, PaymentState
 from invoicing.selectors import overdue_invoices
 from reporting import demo
 from tests.factories import EmployeeFactory, invoiced_company
+from tests.invoicing.ehf_assert import assert_valid_ehf
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,8 @@ def test_the_demo_pta_has_invoices_a_credit_note_payments_and_an_overdue_invoice
         assert Payment.objects.filter(state=PaymentState.MATCHED).count() >= 3
         assert Payment.objects.filter(state=PaymentState.UNMATCHED).count() == 1
         assert overdue_invoices(today=today()).exists()
+        for document in Invoice.objects.filter(state=InvoiceState.ISSUED):
+            assert_valid_ehf(invoice_xml(document))
         previous = services.previous_month(today())
         assert not Invoice.objects.filter(run__month=previous).exists()
     out = StringIO()
