@@ -124,7 +124,8 @@ class InvoiceSettingsForm(forms.ModelForm):
         self.fields["bank_account"].initial = pta.bank_account
         self.fields["vat_registered"].initial = pta.vat_registered
         if not numbering_open:
-            self.fields["next_number"].disabled = True
+            # The series is fixed once an invoice is issued: the page shows the number as text.
+            del self.fields["next_number"]
 
     def clean_org_number(self) -> str:
         value = self.cleaned_data["org_number"].replace(" ", "")

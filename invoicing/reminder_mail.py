@@ -24,6 +24,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from companies.models import ContactPerson
+from invoicing import pdf
 from invoicing.models import Reminder
 from tenants.emails import refusal_reply, stable_message_id
 
@@ -42,11 +43,6 @@ def reminder_addresses(reminder: Reminder) -> list[str]:
     return list(dict.fromkeys(email for email in emails if email))
 
 
-def format_account(account: str) -> str:
-    """A Norwegian account number as it is written: 8601 11 17947."""
-    return f"{account[:4]} {account[4:6]} {account[6:]}" if len(account) == 11 and account.isdigit() else account
-
-
 def reminder_text(reminder: Reminder) -> tuple[str, str]:
     """(subject, body) of the reminder, in the active language."""
     invoice = reminder.invoice
@@ -55,7 +51,7 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
         "amount": formats.number_format(reminder.amount_due, 2, use_l10n=True, force_grouping=True),
         "due_date": formats.date_format(invoice.due_date, "d.m.Y"),
         "kid": invoice.kid,
-        "account": format_account(invoice.bank_account),
+        "account": pdf.bank_account(invoice.bank_account),  # as the invoice prints it
         "seller": invoice.seller_name or connection.tenant.name,
         "buyer": invoice.buyer_name,
     }

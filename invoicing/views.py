@@ -428,4 +428,8 @@ def invoice_settings(request: AuthenticatedRequest):
         else:
             messages.success(request, _("The invoice settings are saved."))
             return redirect("invoicing:settings")
-    return render(request, "invoicing/settings.html", {"form": form, "pta": request.tenant})
+    return render(
+        request,
+        "invoicing/settings.html",
+        {"form": form, "pta": request.tenant, "numbering_open": open_, "next_number": services.next_number()},
+    )

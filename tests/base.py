@@ -95,7 +95,6 @@ def build_world() -> World:
         county=County.ROGALAND,
         brand_colour="#00507d",
         bank_account="86011117947",
-        contact_email="faktura@a.test.no",
     )
     pta_b = pta_create(
         name="Region B",
@@ -105,7 +104,6 @@ def build_world() -> World:
         county=County.VESTLAND,
         brand_colour="#2f3d45",
         bank_account="15032080119",
-        contact_email="faktura@b.test.no",
     )
     p = {
         "coordinator": _persona("koordinator@test.no", national, Role.COORDINATOR, NATIONAL_HOST, mfa=True),

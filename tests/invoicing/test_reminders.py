@@ -100,7 +100,7 @@ def test_the_reminder_mail_goes_over_real_smtp_once_even_when_the_task_runs_twic
         assert invoice.kid in text
         assert "8\u00a0412,50" in text or "8 412,50" in text
         assert "15.12.2026" in text
-        assert "8601 11 17947" in text
+        assert "8601.11.17947" in text
         reminder.refresh_from_db()
         assert reminder.sent_at is not None and reminder.address == invoice.buyer_email and not reminder.refused
 

@@ -11,21 +11,21 @@ each in its own transaction, and names on stderr those it refuses (exit 1).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from invoicing import services
+from invoicing import forms, services
 from invoicing.models import InvoiceState
 from tenants.commands import PtaCommand
 
 
 def _month(value: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        raise CommandError(f"--month must be YYYY-MM, not {value!r}.") from None
+    month = forms.parse_month(value)
+    if month is None:
+        raise CommandError(f"--month must be YYYY-MM, not {value!r}.")
+    return month
 
 
 class Command(PtaCommand):
