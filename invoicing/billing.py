@@ -17,7 +17,7 @@ or department's, as the agreement says), read in a few set-based queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -65,6 +65,16 @@ class Group:
     key: str  # COMPANY, NONE, "location:<id>" or "department:<id>"
     lines: list[LineSpec] = field(default_factory=list)
 
+    def add(self, line: LineSpec) -> None:
+        """Add a line; the same thing at the same price (tickets of one type and zones, a fee) from
+        several locations or departments of one invoice is one line with the quantities added."""
+        if line.billable_item_id is None:
+            for index, other in enumerate(self.lines):
+                if other.billable_item_id is None and _same_thing(other, line):
+                    self.lines[index] = replace(other, quantity=other.quantity + line.quantity)
+                    return
+        self.lines.append(line)
+
     @property
     def location_id(self) -> int | None:
         return int(self.key.split(":")[1]) if self.key.startswith("location:") else None
@@ -72,6 +82,17 @@ class Group:
     @property
     def department_id(self) -> int | None:
         return int(self.key.split(":")[1]) if self.key.startswith("department:") else None
+
+
+def _same_thing(a: LineSpec, b: LineSpec) -> bool:
+    return (a.description, a.unit_price, a.vat_rate, a.product_id, a.ticket_type_id, a.period_start) == (
+        b.description,
+        b.unit_price,
+        b.vat_rate,
+        b.product_id,
+        b.ticket_type_id,
+        b.period_start,
+    )
 
 
 def _group_key(grouping: str, location_id: int | None, department_id: int | None) -> str:
@@ -96,7 +117,7 @@ def month_groups(*, month: date, company_ids: set[int] | None = None) -> list[Gr
 
     def add(company_id: int, location_id: int | None, department_id: int | None, line: LineSpec) -> None:
         key = _group_key(groupings.get(company_id, InvoiceGrouping.COMPANY), location_id, department_id)
-        groups.setdefault((company_id, key), Group(company_id=company_id, key=key)).lines.append(line)
+        groups.setdefault((company_id, key), Group(company_id=company_id, key=key)).add(line)
 
     tickets = Ticket.objects.travelling_in(month)
     employees = Employee.objects.exclude(status=EmployeeStatus.LEFT).filter(
@@ -124,7 +145,8 @@ def month_groups(*, month: date, company_ids: set[int] | None = None) -> list[Gr
         vat_rate = Decimal("12.00")
         description = _("Corporate ticket %(type)s") % {"type": price.ticket_type.name}
         if row["zones"]:
-            description += f", {_('zones')} {row['zones']}"
+            zones = row["zones"]
+            description += f", {zones}" if "sone" in zones.lower() else f", {_('zones')} {zones}"
         line = LineSpec(
             description=description,
             quantity=Decimal(row["n"]),

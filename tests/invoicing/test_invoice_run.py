@@ -205,3 +205,21 @@ def test_the_beat_task_drafts_the_month_just_ended_once(world, billed, monkeypat
         assert tasks.run_previous_month() >= 1
         assert tasks.run_previous_month() is None
         assert InvoiceRun.objects.get(month=NOVEMBER).completed_at is not None
+
+
+def test_one_invoice_for_the_company_has_one_line_per_ticket_type_and_zones_across_its_locations(world):
+    with tenant_context(world.pta_a):
+        company = invoiced_company()
+        north, south = LocationFactory(company=company), LocationFactory(company=company)
+        tt = TicketTypeFactory(name="Alle")
+        TicketPriceFactory(ticket_type=tt)
+        fee = ProductFactory(name="Avgift", unit=ProductUnit.PER_EMPLOYEE_MONTH)
+        PriceFactory(product=fee, amount=Decimal("10.00"))
+        AgreementProductFactory(agreement=company.agreement, product=fee)
+        for location in (north, south, None):
+            _ticket(company, tt, zones="Alle soner", location=location)
+        (invoice,) = [i for i in services.invoice_run(month=NOVEMBER).created if i.company_id == company.pk]
+        assert [(line.description, line.quantity) for line in invoice.lines.all()] == [
+            ("Bedriftsbillett Alle, Alle soner", Decimal(3)),
+            ("Avgift", Decimal(3)),
+        ]
