@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
+import pgtrigger
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
@@ -301,3 +302,63 @@ class NationalProduct(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NationalQuestionnaire(models.Model):
+    """One version of the national standard travel-habit question set (RVU).
+
+    The national coordinator owns it (the national site); each PTA builds its
+    questionnaire on a published version (surveys.Questionnaire) and may add
+    local questions. `questions` is the list tenants.question_sets validates.
+    A published version is never changed (a database trigger refuses it): a
+    change is a new version.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    questions = models.JSONField(_("questions"))
+    notes = models.TextField(_("what changed"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("national question set")
+        verbose_name_plural = _("national question sets")
+        triggers = [
+            pgtrigger.Protect(
+                name="published_question_set_is_final",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__published_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"national question set v{self.version}"
+
+
+class RegionSurveyFigures(models.Model):
+    """A PTA's travel-habit survey figures for the national site, per kind of
+    round (baseline or follow-up, the latest round of each company): counts
+    and sums only, written by reporting.services in the PTA's schema. A
+    region with fewer than 5 responses of a kind has no row."""
+
+    tenant = models.ForeignKey(Pta, on_delete=models.CASCADE, related_name="survey_figures")
+    kind = models.CharField(max_length=10)
+    companies = models.PositiveIntegerField(default=0)
+    invited = models.PositiveIntegerField(default=0)
+    responses = models.PositiveIntegerField(default=0)
+    # Weekly commuting trips (commuting days, summed), in all and by main mode.
+    trips = models.DecimalField(max_digits=12, decimal_places=1, default=0)
+    trips_by_mode = models.JSONField(default=dict)
+    responses_by_distance_band = models.JSONField(default=dict)
+    home_office_days = models.DecimalField(max_digits=12, decimal_places=1, default=0)
+    willing_to_switch = models.PositiveIntegerField(default=0)
+    car_drivers = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="region_survey_figures_once")]
+
+    def __str__(self) -> str:
+        return f"survey figures {self.kind} for {self.tenant}"
