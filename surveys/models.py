@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import user_fk
 
-TOKEN_SALT = "surveys.Invitation.token"
+TOKEN_SALT = "surveys.Invitation.token"  # noqa: S105 (a salt, not a secret)
 
 
 class Mode(models.TextChoices):
@@ -282,6 +282,9 @@ class InvitationMail(models.Model):
             models.UniqueConstraint(fields=["invitation", "kind", "number"], name="invitation_mail_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number} of invitation {self.invitation_id}"
+
 
 class SuppressionReason(models.TextChoices):
     OPT_OUT = "opt_out", _("Opted out")
@@ -309,6 +312,9 @@ class ClosingSummary(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "address"], name="closing_summary_once")]
+
+    def __str__(self) -> str:
+        return f"summary of round {self.round_id}"
 
 
 class Response(models.Model):
@@ -359,3 +365,6 @@ class Answer(models.Model):
             # Answers are final: nobody edits what an employee answered.
             pgtrigger.Protect(name="answers_are_final", operation=pgtrigger.Update),
         ]
+
+    def __str__(self) -> str:
+        return f"answer to {self.question_id}"
