@@ -29,6 +29,7 @@ from companies.models import Company, ContactPerson
 from core.attention import Attention
 from employees import selectors_start as employee_start
 from invoicing import selectors as invoicing
+from surveys import selectors_start as survey_start
 from tenants.models import Role, User
 from tenants.permissions import STAFF
 from tickets import selectors_applications as ticket_applications
@@ -87,6 +88,7 @@ NAVIGATION = {
         ("tickets:product_list", _("Products")),
         ("tickets:ticket_type_list", _("Ticket types")),
         ("tickets:ticket_overview", _("Corporate tickets")),
+        ("surveys:index", _("Surveys")),
         ("invoicing:index", _("Invoicing")),
         ("pta_users", _("Users")),
         ("pta_look", _("Look")),
@@ -98,6 +100,7 @@ NAVIGATION = {
         ("tickets:product_list", _("Products")),
         ("tickets:ticket_type_list", _("Ticket types")),
         ("tickets:ticket_overview", _("Corporate tickets")),
+        ("surveys:index", _("Surveys")),
         ("invoicing:index", _("Invoicing")),
     ],
     Role.CONTACT: [("minside_home", _("My page"))],
@@ -113,6 +116,7 @@ COMPANY_TABS = [
     Tab("overview", _("Overview"), "minside_home", contact, pk_in_query=True),
     Tab("employees", _("Employees"), "employees:list", either(staff, contact_with("can_edit_employees"))),
     Tab("tickets", _("Corporate tickets"), "tickets:company_tickets", either(staff, contact)),
+    Tab("surveys", _("Travel surveys"), "surveys:company_rounds", either(staff, contact)),
     Tab("invoices", _("Invoices"), "invoicing:company_invoices", either(staff, contact_with("can_see_invoices"))),
     Tab("contacts", _("Contact persons"), "companies:contacts", staff),
     Tab("documents", _("Documents and messages"), "companies:documents", either(staff, contact)),
@@ -130,6 +134,7 @@ MINSIDE_CARDS = [
     Card("employees", "employees:counts_card"),
     Card("tickets", "tickets:company_tickets_card"),
     Card("invoices", "invoicing:company_invoices_card", contact_with("can_see_invoices")),
+    Card("surveys", "survey_results:minside_results_card"),
     Card("messages", "companies:messages_card"),
 ]
 
@@ -160,6 +165,7 @@ NEEDS_ATTENTION: list[Callable[..., list[Attention]]] = [
     company_start.agreements_ending,
     ticket_applications.applications_waiting_too_long,
     invoicing.drafts_to_review,
+    survey_start.rounds_closing_below_target,
 ]
 
 #: What to do next on a contact person's Min side (the card config.views.minside_next_steps_card): each
@@ -170,6 +176,7 @@ NEXT_STEPS: list[Callable[..., list[Attention]]] = [
     company_start.company_next_steps,
     ticket_applications.application_next_steps,
     invoicing.overdue_next_steps,
+    survey_start.survey_next_steps,
 ]
 
 

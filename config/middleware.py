@@ -16,7 +16,7 @@ from tenants.signals import SESSION_TENANT_KEY
 
 # Paths any signed-in user may reach even without a membership or 2FA set up.
 # /soknad/ is the employees' ticket application, which needs no account (tickets.views_applications).
-OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitasjon/", "/soknad/", "/logo", "/brand.css")
+OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitasjon/", "/soknad/", "/undersokelse/", "/logo", "/brand.css")
 
 
 class TenantMiddleware(TenantMainMiddleware):

@@ -54,6 +54,7 @@ def main() -> int:
     os.environ.setdefault("SITE_PORT", PORT)
     _manage("seed_demo", "--port", PORT)
     _manage("seed_invoicing_demo")
+    _manage("seed_survey_demo")
 
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     children = [
