@@ -12,7 +12,9 @@ from core.dates import month_ends, today
 from employees.models import Employee, EmployeeStatus
 from employees.selectors_start import employee_trend
 from reporting.models import MonthlyFigures
-from tenants.models import RegionStats
+from surveys.models import RoundKind
+from surveys.selectors_region import region_figures
+from tenants.models import RegionStats, RegionSurveyFigures
 
 #: Months of the trend on "I dag", this one included.
 TREND_MONTHS = 12
@@ -76,4 +78,20 @@ def region_stats_refresh() -> RegionStats:
             "refreshed_at": timezone.now(),
         },
     )
+    region_survey_figures_refresh()
     return stats
+
+
+def region_survey_figures_refresh() -> None:
+    """Write this tenant's survey totals per kind of round to the public
+    RegionSurveyFigures table: counts and sums only, and no row for a kind
+    with fewer than 5 responses (surveys.selectors_region)."""
+    tenant = connection.tenant
+    for kind in RoundKind:
+        figures = region_figures(kind=kind)
+        if figures is None:
+            RegionSurveyFigures.objects.filter(tenant_id=tenant.pk, kind=kind).delete()
+            continue
+        RegionSurveyFigures.objects.update_or_create(
+            tenant_id=tenant.pk, kind=kind, defaults={**figures, "refreshed_at": timezone.now()}
+        )
