@@ -24,7 +24,7 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 
 # Per tenant, like their beat entries (settings: relay-outbox, requeue-stale-imports).
-ON_WORKER_START = ("core.tasks.outbox_relay", "core.tasks.requeue_stale_imports")
+ON_WORKER_START = ("core.tasks.outbox_relay", "core.tasks.requeue_stale_imports", "surveys.survey_mail_due")
 
 
 @worker_ready.connect

@@ -107,6 +107,7 @@ NAVIGATION = {
     Role.COORDINATOR: [
         ("national_dashboard", _("Dashboard")),
         ("national_products", _("Base package")),
+        ("national_questionnaires", _("Question set")),
         ("region_create", _("New PTA")),
     ],
 }

@@ -15,8 +15,18 @@ from tenants.models import Membership
 from tenants.signals import SESSION_TENANT_KEY
 
 # Paths any signed-in user may reach even without a membership or 2FA set up.
-# /soknad/ is the employees' ticket application, which needs no account (tickets.views_applications).
-OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/invitasjon/", "/soknad/", "/undersokelse/", "/logo", "/brand.css")
+# /soknad/ and /undersokelse/ are the employees' ticket application and survey answers, which need no
+# account (tickets.views_applications, surveys.views_answer).
+OPEN_PREFIXES = (
+    "/accounts/",
+    "/i18n/",
+    "/static/",
+    "/invitasjon/",
+    "/soknad/",
+    "/undersokelse/",
+    "/logo",
+    "/brand.css",
+)
 
 
 class TenantMiddleware(TenantMainMiddleware):

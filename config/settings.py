@@ -318,12 +318,17 @@ WHITENOISE_AUTOREFRESH = DEBUG or (EMBEDDED and not TESTING)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG or DEMO_MODE
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
+# Production sends by SMTP, configured from the environment (EMAIL_HOST and the rest). A
+# developer's machine (`make run`, the management commands) with no EMAIL_HOST writes every mail
+# as one .eml file under EMAIL_FILE_PATH (.data/mail/; config.dev.mail). The tests use locmem.
+if env("EMAIL_HOST") or not (DEBUG or DEMO_MODE):
+    _EMAIL_BACKEND_DEFAULT = "django.core.mail.backends.smtp.EmailBackend"
+elif TESTING:
+    _EMAIL_BACKEND_DEFAULT = "django.core.mail.backends.console.EmailBackend"
+else:
+    _EMAIL_BACKEND_DEFAULT = "config.dev.mail.EmlFileBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", _EMAIL_BACKEND_DEFAULT)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -381,6 +386,13 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-invitations": {
         "task": "tenants.tasks.purge_expired_invitations",
         "schedule": 24 * 60 * 60,
+    },
+    # The surveys' mailings that are due (surveys.services_rounds.due_mail_enqueue): invitations of
+    # rounds that opened (or whose worker died mid-run), reminders, closing summaries. Each mail once.
+    "survey-mail-due": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 5 * 60,
+        "args": ("surveys.survey_mail_due",),
     },
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tenants import views
+from tenants import views, views_questionnaires
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,19 @@ urlpatterns = [
     path("grunnpakke/", views.national_products, name="national_products"),
     path("grunnpakke/ny/", views.national_product_create, name="national_product_create"),
     path("grunnpakke/<int:pk>/", views.national_product_edit, name="national_product_edit"),
+    # The national standard question set (RVU): versions, a draft, publishing.
+    path("sporreskjema/", views_questionnaires.national_questionnaires, name="national_questionnaires"),
+    path("sporreskjema/ny/", views_questionnaires.national_questionnaire_create, name="national_questionnaire_create"),
+    path(
+        "sporreskjema/<int:pk>/",
+        views_questionnaires.national_questionnaire_detail,
+        name="national_questionnaire_detail",
+    ),
+    path(
+        "sporreskjema/<int:pk>/publiser/",
+        views_questionnaires.national_questionnaire_publish,
+        name="national_questionnaire_publish",
+    ),
     path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("brand.css", views.brand_css, name="brand_css"),
     # Before allauth's own patterns: users do not manage their addresses (tenants.views).

@@ -26,6 +26,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import user_fk
 
@@ -77,7 +78,7 @@ class Parking(models.TextChoices):
 class QuestionKind(models.TextChoices):
     SINGLE = "single", _("Single choice")
     MULTIPLE = "multiple", _("Multiple choice")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("kind of question", "Number")
     SCALE = "scale", _("Scale")
     TEXT = "text", _("Free text")
 

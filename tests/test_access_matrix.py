@@ -73,8 +73,10 @@ from employees import services as employee_services
 from employees.models import Employee, EmployeeExport, EmployeeImport, ImportStatus
 from invoicing import kid, services_payments
 from invoicing.models import BillableItem, Invoice, InvoiceRun, Payment, PaymentState, PaymentUpload
+from surveys import services as survey_services
 from tenants import services as tenant_services
-from tenants.models import Membership, NationalProduct, ProductUnit, Pta, Role
+from tenants import services_questionnaires
+from tenants.models import Membership, NationalProduct, NationalQuestionnaire, ProductUnit, Pta, Role
 from tenants.signals import SESSION_TENANT_KEY
 from tests import factories as invoice_factories
 from tests.base import HOST_A, HOST_B, NATIONAL_HOST, World
@@ -89,6 +91,7 @@ from tests.factories import (
     ProductFactory,
     TicketTypeFactory,
 )
+from tests.surveys.helpers import make_round
 from tickets import selectors_applications
 from tickets.models import (
     AgreementProduct,
@@ -265,6 +268,26 @@ def application_form(o: Objects) -> dict:
     return {"key": o.application_key, "token": o.application_token}
 
 
+def survey_round(o: Objects) -> dict:
+    return {"pk": o.survey_round.pk}
+
+
+def local_question(o: Objects) -> dict:
+    return {"key": o.local_question_key}
+
+
+def national_questionnaire(o: Objects) -> dict:
+    return {"pk": NationalQuestionnaire.objects.get(version=1).pk}
+
+
+def national_draft(o: Objects) -> dict:
+    return {"pk": o.national_draft.pk}
+
+
+def survey_link(o: Objects) -> dict:
+    return {"token": o.survey_token}
+
+
 def waiting_application(o: Objects) -> dict:
     return {"company_pk": o.company.pk, "pk": o.waiting_application.pk}
 
@@ -313,6 +336,7 @@ COMPANY_IMPORT_PROGRESS = To("/bedrifter/import/{pk}/resultat/")
 AGREEMENT_PRODUCTS = To("/bedrifter/{company_pk}/avtale/produkter/")
 TICKETS = To("/bedrifter/{company_pk}/billetter/")
 APPLY = To("/soknad/{key}/")
+SURVEY = To("/undersokelse/{token}/")
 INVOICING = To("/fakturering/")
 RUN = To("/fakturering/kjoringer/{month}/")
 INVOICE = To("/fakturering/faktura/{pk}/")
@@ -445,6 +469,19 @@ PTA_MATRIX: dict[str, Row] = {
     # back to the start. The company's pages: staff and contact persons with can_approve_tickets (contact_a1
     # has it; without it 403, tests/tickets/test_applications.py); approve, reject and a new link GET their
     # confirmation page. The link and its QR code: any of the company's contact persons.
+    "surveys:index":                    Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "surveys:rounds_start_many":        Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "surveys:round_detail":             Row("get",  survey_round,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "surveys:round_progress":           Row("get",  survey_round,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "surveys:questionnaire":            Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    # An empty POST is the form again with its errors (400).
+    "surveys:local_question_add":       Row("post", none,            (LOGIN, 403, 403, 400, 400, 400, 403)),
+    "surveys:local_question_remove":    Row("get",  local_question,  (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "surveys:company_rounds":           Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "surveys:round_start":              Row("get",  employees_of,    (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "survey_answer:answer":             Row("get", survey_link,      (200, 200, 200, 200, 200, 404, 200)),
+    "survey_answer:done":               Row("get", survey_link,      (SURVEY, SURVEY, SURVEY, SURVEY, SURVEY, 404, SURVEY)),  # noqa: E501
+    "survey_answer:opt_out":            Row("get", survey_link,      (200, 200, 200, 200, 200, 404, 200)),
     "ticket_applications:start":        Row("get", application_key,  (200, 200, 200, 200, 200, 404, 200)),
     "ticket_applications:link_sent":    Row("get", application_key,  (200, 200, 200, 200, 200, 404, 200)),
     "ticket_applications:apply":        Row("get", application_form, (200, 200, 200, 200, 200, 404, 200)),
@@ -506,6 +543,10 @@ NATIONAL_MATRIX: dict[str, Row] = {
     "brand_css":            Row("get",  none,                (200, 200, 200, 200)),
     # The national base package: the coordinator's.
     "national_products":    Row("get",  none,                (LOGIN, 200, 403, 403)),
+    "national_questionnaires":        Row("get", none,                   (LOGIN, 200, 403, 403)),
+    "national_questionnaire_create":  Row("get", none,                   (LOGIN, 200, 403, 403)),
+    "national_questionnaire_detail":  Row("get", national_questionnaire, (LOGIN, 200, 403, 403)),
+    "national_questionnaire_publish": Row("get", national_draft,         (LOGIN, 200, 403, 403)),
     "national_product_create": Row("get", none,              (LOGIN, 200, 403, 403)),
     "national_product_edit": Row("get", national_product,    (LOGIN, 200, 403, 403)),
 }
@@ -773,6 +814,32 @@ class Objects:
     @cached_property
     def application_key(self) -> str:
         return self._in_a(lambda: selectors_applications.application_settings_for(company=self.company).key)
+
+    @cached_property
+    def survey_round(self):
+        return self._in_a(lambda: make_round(self.company, employees=1)[0])
+
+    @cached_property
+    def local_question_key(self) -> str:
+        def build():
+            survey_services.local_question_add(
+                definition={"key": "matrise", "kind": "text", "text_nb": "Noe mer?", "text_en": "Anything else?"},
+                by=None,
+            )
+            return "local_matrise"
+
+        return self._in_a(build)
+
+    @cached_property
+    def national_draft(self):
+        return services_questionnaires.national_questionnaire_draft_create(
+            questions=NationalQuestionnaire.objects.get(version=1).questions, notes="", by=None
+        )
+
+    @cached_property
+    def survey_token(self) -> str:
+        """An open survey round at A1 with one invitation (tests.surveys.helpers): its link's token."""
+        return self._in_a(lambda: make_round(self.company, employees=1)[1][0][1])
 
     @cached_property
     def application_token(self) -> str:
