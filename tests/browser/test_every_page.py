@@ -34,6 +34,8 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from employees.models import Employee
+from surveys.models import Questionnaire, SurveyRound
 from tenants.models import Invitation
 from tests import test_access_matrix as matrix
 from tests.base import HOST_A, NATIONAL_HOST, World
@@ -173,6 +175,13 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
                     if name in objects.__dict__:
                         objects.__dict__[name].delete()
                 EmailVerification.objects.filter(company=world.company_a1).delete()
+                # The survey rounds (tests.surveys.helpers.make_round, with employees of their own) and
+                # the questionnaire versions the local question made.
+                SurveyRound.objects.filter(company=world.company_a1).delete()
+                Employee.objects.filter(company=world.company_a1, email__endswith="@bedrift.test.no").delete()
+                Questionnaire.objects.filter(created_at__gte=started).delete()
+            if "national_draft" in objects.__dict__:
+                objects.__dict__["national_draft"].delete()
             Invitation.objects.filter(created_at__gte=started).delete()
             connection.set_schema_to_public()
 
