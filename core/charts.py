@@ -88,3 +88,66 @@ def bar_chart(
             )
         )
     return BarChart(width=width, height=height, baseline=baseline, top=margin_top, scale_max=scale_max, bars=bars)
+
+
+@dataclass(frozen=True)
+class HorizontalBar:
+    label: str
+    value: float | None  # None: no figure for it (no bar drawn)
+    y: float  # top of the bar
+    width: float
+    height: float
+    value_x: float  # where the value's text starts, right of the bar
+
+    @property
+    def text_y(self) -> float:
+        """The baseline of the label and the value, in the middle of the bar."""
+        return round(self.y + self.height / 2 + 3.5, 1)
+
+
+@dataclass(frozen=True)
+class HorizontalBarChart:
+    width: int
+    height: int
+    plot_x: int  # where the bars start, right of the labels
+    scale_max: float
+    bars: list[HorizontalBar]
+
+    @property
+    def label_x(self) -> int:
+        """The right edge of the labels (text-anchor end)."""
+        return self.plot_x - 6
+
+
+def horizontal_bar_chart(
+    points: Sequence[tuple[str, float | None]],
+    *,
+    width: int = 360,
+    label_width: int = 130,
+    value_width: int = 44,
+    row: int = 22,
+    gap: float = 6,
+    scale_max: float | None = None,
+) -> HorizontalBarChart:
+    """Bars across, one row per (label, value) point, top to bottom, the label left of the bar
+    and the value right of it (room for shares with long labels, such as modes of travel).
+    Scaled to `scale_max` (e.g. 100 for percentages) or the values' rounded maximum."""
+    values = [float(value) for _label, value in points if value is not None]
+    top = float(scale_max) if scale_max else float(nice_ceiling(int(max(values, default=0)) + 1))
+    plot_width = width - label_width - value_width
+    bars = []
+    for index, (label, value) in enumerate(points):
+        bar_width = round(plot_width * max(float(value or 0), 0) / top, 1)
+        bars.append(
+            HorizontalBar(
+                label=label,
+                value=None if value is None else float(value),
+                y=round(index * row + gap / 2, 1),
+                width=bar_width,
+                height=row - gap,
+                value_x=round(label_width + bar_width + 4, 1),
+            )
+        )
+    return HorizontalBarChart(
+        width=width, height=max(len(points), 1) * row, plot_x=label_width, scale_max=top, bars=bars
+    )

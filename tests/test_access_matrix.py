@@ -284,6 +284,15 @@ def national_draft(o: Objects) -> dict:
     return {"pk": o.national_draft.pk}
 
 
+def survey_export(o: Objects) -> dict:
+    return {"fmt": "csv"}
+
+
+def company_survey_export(o: Objects) -> dict:
+    """A1's results as CSV: A1 has a round (an export of a company without one is 404)."""
+    return {"company_pk": o.survey_round.company_id, "fmt": "csv"}
+
+
 def survey_link(o: Objects) -> dict:
     return {"token": o.survey_token}
 
@@ -479,6 +488,11 @@ PTA_MATRIX: dict[str, Row] = {
     "surveys:local_question_remove":    Row("get",  local_question,  (LOGIN, 403, 403, 200, 200, 404, 403)),
     "surveys:company_rounds":           Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
     "surveys:round_start":              Row("get",  employees_of,    (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "survey_results:pta_results":       Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "survey_results:pta_results_export": Row("get", survey_export,   (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "survey_results:company_results":   Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "survey_results:company_results_export": Row("get", company_survey_export, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
+    "survey_results:minside_results_card": Row("get", company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
     "survey_answer:answer":             Row("get", survey_link,      (200, 200, 200, 200, 200, 404, 200)),
     "survey_answer:done":               Row("get", survey_link,      (SURVEY, SURVEY, SURVEY, SURVEY, SURVEY, 404, SURVEY)),  # noqa: E501
     "survey_answer:opt_out":            Row("get", survey_link,      (200, 200, 200, 200, 200, 404, 200)),
