@@ -226,15 +226,16 @@ PAGES = {
     "company_history": Page(
         "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/historikk/", add_history, MIDDLEWARE + 20
     ),
-    # + region stats with their PTAs (1), the totals (1), the count of active regions (1).
-    "national_dashboard": Page("coordinator", lambda w: "/nasjonalt/", add_regions, MIDDLEWARE + 6),
+    # + region stats with their PTAs (1), the totals (1), the count of active regions (1), the regions'
+    # survey figures with their PTAs (1).
+    "national_dashboard": Page("coordinator", lambda w: "/nasjonalt/", add_regions, MIDDLEWARE + 8),
     # The composed pages (config.composition): each card is its app's own view, called in-process.
     # + needs attention: one query per selector of NEEDS_ATTENTION (company imports, employee imports,
     # unanswered messages, companies without a contact person, agreements ending, ticket applications
-    # waiting too long, invoice drafts to review: 7); the adviser's
+    # waiting too long, invoice drafts to review, survey rounds closing below target: 8); the adviser's
     # companies with their agreements, contact counts and total (1); the trend of member companies and of
     # their employees (2); companies by status (1); employees on lists (1).
-    "staff_start": Page("adviser_a", lambda w: "/i-dag/", add_things_to_do, MIDDLEWARE + 24),
+    "staff_start": Page("adviser_a", lambda w: "/i-dag/", add_things_to_do, MIDDLEWARE + 26),
     # + company, agreement, adviser, locations, departments, status changes (6); the employees card: its
     # company check (1) and the counts by status (1); the agreement products card: its company check (1)
     # and the agreement (1; A1 has none, so no product rows are read).
@@ -242,11 +243,13 @@ PAGES = {
     # A contact person has no TOTP check (8 statements of middleware), + the contact's companies (1), the
     # contact person with the company (1), agreement (1); the next steps card (the contact person is
     # reused by every card): the latest employee import (1), unread conversations (1), contact count and
-    # agreement end (1), ticket applications waiting (1), overdue invoices (1); the adviser card: the
+    # agreement end (1), ticket applications waiting (1), overdue invoices (1), survey rounds below
+    # target (1); the adviser card: the
     # adviser (1); the employees card: counts by status (1); the tickets card: tickets by state (1); the
     # invoices card: the agreement (its credit limit), the balance, the overdue count and the latest
-    # invoice (4); the messages card: staff check and unread conversations (2).
-    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 34),
+    # invoice (4); the messages card: staff check and unread conversations (2); the surveys card: the latest
+    # round with its counts (1).
+    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 38),
 }
 
 

@@ -130,7 +130,7 @@ def test_survey_status_prints_sent_failed_answered(world, company):
 
 def test_a_second_round_overlapping_the_first_is_refused(world, company):
     _run("start_survey", "--pta", "ptaa", "--company", "986105174")
-    with pytest.raises(CommandError, match="already has a survey round"):
+    with pytest.raises(CommandError, match="har allerede en undersøkelsesrunde"):
         _run("start_survey", "--pta", "ptaa", "--company", "986105174", "--kind", "followup")
     with tenant_context(world.pta_a):
         assert SurveyRound.objects.count() == 1

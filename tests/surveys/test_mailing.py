@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import smtplib
 from datetime import timedelta
+from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
@@ -112,7 +113,8 @@ def test_each_invitation_goes_once_with_its_link(world, smtp_settings, django_ca
             assert (
                 message["Message-ID"] == f"<survey-invitation.{invitation.pk}.invitation.0.ptaa@bedriftsmobilitet.no>"
             )
-            assert "Region A" in message["From"] and "Omega Oljeservice AS" in message["Subject"]
+            subject = str(make_header(decode_header(message["Subject"])))
+            assert "Region A" in message["From"] and "Omega Oljeservice AS" in subject
             assert "Omega Oljeservice AS" in text and "Region A" in text
             assert invitation.state == InvitationState.SENT and invitation.sent_at and invitation.last_mailed_at
             assert InvitationMail.objects.filter(invitation=invitation, kind=MailKind.INVITATION, number=0).exists()
