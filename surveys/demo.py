@@ -21,6 +21,7 @@ from core import outbox
 from core.dates import today
 from employees.models import EmployeeStatus
 from surveys import services
+from surveys.answers import answer_fields, standard_columns
 from surveys.models import (
     Answer,
     Invitation,
@@ -195,26 +196,11 @@ def _response(*, rng, survey_round, employee, questions, followup: bool) -> tupl
         location_id=employee.location_id,
         department_id=employee.department_id,
         submitted_on=survey_round.opens_on + timedelta(days=rng.randint(0, 6)),
-        main_mode=mode,
-        distance_km=values["distance_km"],
-        commute_days=values["commute_days"],
-        home_office_days=values["home_office_days"],
-        travel_minutes=minutes,
-        parking=values["parking"],
-        has_transit_pass=values["transit_pass"] == "yes",
-        switch_likelihood=likelihood,
+        **standard_columns(values),
     )
-    answers = []
-    for key, value in values.items():
-        question = questions.get(key)
-        if question is None or value in ([], ""):
-            continue
-        if isinstance(value, list):
-            answers.append(Answer(response=response, question=question, choices=value))
-        elif isinstance(value, Decimal):
-            answers.append(Answer(response=response, question=question, number=value))
-        elif question.kind == "text":
-            answers.append(Answer(response=response, question=question, text=value))
-        else:
-            answers.append(Answer(response=response, question=question, choices=[value]))
+    answers = [
+        Answer(response=response, question=questions[key], **answer_fields(questions[key], value))
+        for key, value in values.items()
+        if key in questions and value not in ([], "")
+    ]
     return response, answers
