@@ -33,6 +33,7 @@ from surveys.models import (
     InvitationState,
     MailSuppression,
     RoundKind,
+    SuppressionReason,
     SurveyRound,
     invitation_token,
 )
@@ -303,3 +304,22 @@ def due_mail_enqueue() -> list[OutboxMessage]:
     already = _waiting_outbox(set(wanted))
     due = [(key, task, pk) for key, (task, pk) in sorted(wanted.items()) if key not in already]
     return [outbox.enqueue(task=task, args=[pk], key=key) for key, task, pk in due]
+
+
+@transaction.atomic
+def bounces_record(*, addresses: list[str], detail: str) -> int:
+    """Record addresses the mail provider reported as bounced after it had accepted
+    the mail (a bounce list or DSN export): no survey mail goes to them again, and
+    their invitations that have not answered show as failed. Addresses are compared
+    lower-cased; one already suppressed keeps its row. Returns how many were new."""
+    emails = sorted({address.strip().lower() for address in addresses if address.strip()})
+    existing = set(MailSuppression.objects.filter(email__in=emails).values_list("email", flat=True))
+    MailSuppression.objects.bulk_create(
+        MailSuppression(email=email, reason=SuppressionReason.BOUNCE, detail=detail[:500])
+        for email in emails
+        if email not in existing
+    )
+    Invitation.objects.filter(
+        email__in=emails, responded_on__isnull=True, state__in=[InvitationState.WAITING, InvitationState.SENT]
+    ).update(state=InvitationState.FAILED, failure=detail[:500])
+    return len(emails) - len(existing)

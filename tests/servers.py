@@ -112,6 +112,20 @@ class SmtpSink:
         self.controller.stop()
 
 
+class RefusingSmtpSink(SmtpSink):
+    """An SMTP server that answers RCPT for some addresses with the reply given (e.g. "550 5.1.1 No such user")."""
+
+    def __init__(self, refuse: dict[str, str]) -> None:
+        super().__init__()
+        self.refuse = refuse
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd hook name)
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
 def python() -> str:
     return sys.executable
 

@@ -12,23 +12,9 @@ from companies import notifications, services
 from companies.models import Company, ContactPerson, NotificationSent
 from companies.tasks import send_notice_notifications
 from tenants.models import Membership, Role, User
-from tests.servers import SmtpSink
+from tests.servers import RefusingSmtpSink, SmtpSink
 
 CONTACTS = 6
-
-
-class RefusingSmtpSink(SmtpSink):
-    """An SMTP server that answers RCPT for some addresses with a refusal."""
-
-    def __init__(self, refuse: dict[str, str]) -> None:
-        super().__init__()
-        self.refuse = refuse
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd hook name)
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""manage.py start_survey and survey_status: their one-line output, and clear errors that store nothing."""
+"""manage.py start_survey, survey_status and survey_bounces: their output, and clear errors that store nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.models import OutboxMessage
-from surveys.models import InvitationState, RoundKind, SurveyRound
+from surveys.models import Invitation, InvitationState, MailSuppression, RoundKind, SuppressionReason, SurveyRound
 from tests.factories import CompanyFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +134,37 @@ def test_a_second_round_overlapping_the_first_is_refused(world, company):
         _run("start_survey", "--pta", "ptaa", "--company", "986105174", "--kind", "followup")
     with tenant_context(world.pta_a):
         assert SurveyRound.objects.count() == 1
+
+
+def test_survey_bounces_suppresses_the_addresses_and_fails_their_invitations(world, company, tmp_path):
+    _run("start_survey", "--pta", "ptaa", "--company", "986105174")
+    report = tmp_path / "bounces.csv"
+    report.write_text("email,reason\nKommando0@bedrift.no,550 mailbox full\n\nkommando0@bedrift.no,again\n")
+    assert _run("survey_bounces", "--pta", "ptaa", str(report)) == "bounced=1 new=1\n"
+    assert _run("survey_bounces", "--pta", "ptaa", str(report)) == "bounced=1 new=0\n"  # a second run adds nothing
+    with tenant_context(world.pta_a):
+        assert list(MailSuppression.objects.values_list("email", "reason")) == [
+            ("kommando0@bedrift.no", SuppressionReason.BOUNCE)
+        ]
+        failed = Invitation.objects.filter(state=InvitationState.FAILED)
+        assert list(failed.values_list("email", flat=True)) == ["kommando0@bedrift.no"]
+
+
+def test_survey_bounces_refuses_a_line_that_is_no_address_and_records_nothing(world, company, tmp_path):
+    report = tmp_path / "bounces.txt"
+    report.write_text("kommando1@bedrift.no\nikke en adresse\n")
+    with pytest.raises(CommandError, match="Line 2"):
+        _run("survey_bounces", "--pta", "ptaa", str(report))
+    report.write_text("kommando1@bedrift.no\nfeil@@bedrift\n")
+    with pytest.raises(CommandError, match="Line 2: 'feil@@bedrift' is not an e-mail address"):
+        _run("survey_bounces", "--pta", "ptaa", str(report))
+    with tenant_context(world.pta_a):
+        assert not MailSuppression.objects.exists()
+
+
+def test_survey_bounces_dry_run_records_nothing(world, company, tmp_path):
+    report = tmp_path / "bounces.txt"
+    report.write_text("kommando2@bedrift.no\n")
+    assert _run("survey_bounces", "--pta", "ptaa", str(report), "--dry-run") == "bounced=1 new=1\n"
+    with tenant_context(world.pta_a):
+        assert not MailSuppression.objects.exists()

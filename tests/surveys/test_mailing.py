@@ -31,25 +31,11 @@ from surveys.models import (
 )
 from tests.base import HOST_A
 from tests.factories import CompanyFactory, ContactPersonFactory, EmployeeFactory, UserFactory
-from tests.servers import SmtpSink
+from tests.servers import RefusingSmtpSink, SmtpSink
 
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(rf"http://{re.escape(HOST_A)}:8000/undersokelse/([0-9a-f]+)/")
-
-
-class RefusingSmtpSink(SmtpSink):
-    """An SMTP server that answers RCPT for some addresses with the reply given."""
-
-    def __init__(self, refuse: dict[str, str]) -> None:
-        super().__init__()
-        self.refuse = refuse
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd hook name)
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
 
 
 @pytest.fixture
