@@ -196,8 +196,9 @@ def round_start(
     """Start a survey round for the company's employees (optionally one location or department).
 
     Rules: the round opens no more than a year ahead and closes on or after it opens and not
-    before today (Europe/Oslo); the location or department is the company's; the audience
-    (`audience`) is not empty. Any refusal is a ValidationError naming the value, and nothing
+    before today (Europe/Oslo); the location or department is the company's; no one in the
+    audience is in another round of the company at the same time; the audience (`audience`)
+    is not empty. Any refusal is a ValidationError naming the value, and nothing
     is stored. The round uses surveys.services.questionnaire_for_new_round().
 
     Side effects: one Invitation per recipient (bulk insert; only the SHA-256 of each link's
