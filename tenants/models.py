@@ -362,3 +362,41 @@ class RegionSurveyFigures(models.Model):
 
     def __str__(self) -> str:
         return f"survey figures {self.kind} for {self.tenant}"
+
+
+class FactorBasis(models.TextChoices):
+    TAILPIPE = "tailpipe", _("Tailpipe (direct emissions)")
+    LIFECYCLE = "lifecycle", _("Life cycle (well to wheel)")
+
+
+class EmissionFactor(models.Model):
+    """One row of the national emission factor table, in g CO2e per passenger-km for
+    one survey mode (surveys.models.Mode codes) and the years it is valid for. The
+    coordinator owns the table (the national site); tenants.factors checks it as a
+    whole (every mode, no negative value, no overlapping years, one basis). A PTA
+    may override a row for its region (reporting.EmissionFactorOverride)."""
+
+    mode = models.CharField(_("mode"), max_length=20)
+    grams_per_pkm = models.DecimalField(_("g CO2e per passenger-km"), max_digits=7, decimal_places=2)
+    valid_from = models.PositiveSmallIntegerField(_("valid from (year)"))
+    valid_until = models.PositiveSmallIntegerField(_("valid until (year)"), null=True, blank=True)
+    basis = models.CharField(_("basis"), max_length=10, choices=FactorBasis.choices, default=FactorBasis.TAILPIPE)
+    source = models.CharField(_("source"), max_length=300)
+    source_year = models.PositiveSmallIntegerField(_("year of the figure"))
+    norwegian = models.BooleanField(_("a published Norwegian figure"), default=True)
+    note = models.CharField(
+        _("note"), max_length=300, blank=True, help_text=_("Where no Norwegian figure exists: the substitute used.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["mode", "valid_from"]
+        verbose_name = _("emission factor")
+        verbose_name_plural = _("emission factors")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(grams_per_pkm__gte=0), name="emission_factor_not_negative"),
+            models.UniqueConstraint(fields=["mode", "valid_from"], name="emission_factor_once_per_mode_and_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mode} {self.grams_per_pkm} g/pkm from {self.valid_from}"
