@@ -444,7 +444,9 @@ CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", CACHES["default"]["KEY
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The secrets of e-mailed links (survey answers, ticket applications, invitations) are masked.
+    "filters": {"secret_paths": {"()": "config.logging.SecretPathFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
