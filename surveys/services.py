@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from surveys.models import Question, Questionnaire
 from tenants.models import NationalQuestionnaire, User
@@ -19,7 +20,7 @@ LOCAL_PREFIX = "local_"
 def _latest_national() -> NationalQuestionnaire:
     national = NationalQuestionnaire.objects.filter(published_at__isnull=False).order_by("-version").first()
     if national is None:
-        raise ValidationError("No national question set is published.")
+        raise ValidationError(_("No national question set is published."))
     return national
 
 
@@ -112,10 +113,10 @@ def local_question_add(*, definition: dict, by: User | None) -> Questionnaire:
     try:
         validate_question(definition, number=0)
     except QuestionSetError as error:
-        raise ValidationError(str(error).replace("Question 0 ", "Question ")) from None
+        raise ValidationError(str(error)) from None
     questionnaire = _editable_or_new(by=by)
     if questionnaire.questions.filter(key=definition["key"]).exists():
-        raise ValidationError(f"The key «{definition['key']}» is already in use.")
+        raise ValidationError(_("The key «%(key)s» is already in use.") % {"key": definition["key"]})
     last = questionnaire.questions.order_by("-position").first()
     Question.objects.create(
         questionnaire=questionnaire,
@@ -130,5 +131,7 @@ def local_question_remove(*, key: str, by: User | None) -> Questionnaire:
     questionnaire = _editable_or_new(by=by)
     deleted, _rows = questionnaire.questions.filter(key=key, is_local=True).delete()
     if not deleted:
-        raise ValidationError(f"No local question «{key}» in version {questionnaire.version}.")
+        raise ValidationError(
+            _("No local question «%(key)s» in version %(version)s.") % {"key": key, "version": questionnaire.version}
+        )
     return questionnaire

@@ -12,13 +12,15 @@ A question is a dict:
 
 The dashboards read the questions in STANDARD_KINDS by key (surveys.Response
 has a column for each), so every national version must have them, of that kind.
-Pure functions, no ORM.
+Pure functions, no ORM; the messages are translated (gettext).
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
 
 KINDS = ("single", "multiple", "number", "scale", "text")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -246,67 +248,96 @@ def _decimal(value, where: str) -> Decimal:
     try:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise QuestionSetError(f"{where}: «{value}» is not a number") from None
+        raise QuestionSetError(_("%(where)s: «%(value)s» is not a number") % {"where": where, "value": value}) from None
 
 
 def validate_question(question: dict, *, number: int) -> None:
-    """Refuse a question that breaks a rule (QuestionSetError naming it)."""
+    """Refuse a question that breaks a rule (QuestionSetError naming it; `number` 0 for a
+    question on its own, such as a PTA's local question)."""
     if not isinstance(question, dict):
-        raise QuestionSetError(f"Question {number}: not an object")
+        raise QuestionSetError(_("Question %(number)s: not an object") % {"number": number})
     key = question.get("key", "")
-    where = f"Question {number} ({key or 'no key'})"
+    where = (
+        _("Question %(number)s (%(key)s)") % {"number": number, "key": key or "–"}
+        if number
+        else _("The question %(key)s") % {"key": key or "–"}
+    )
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        raise QuestionSetError(f"{where}: key must be 2-40 lower-case letters, digits or _, starting with a letter")
+        raise QuestionSetError(
+            _("%(where)s: the key must be 2-40 lower-case letters, digits or _, starting with a letter")
+            % {"where": where}
+        )
     kind = question.get("kind")
     if kind not in KINDS:
-        raise QuestionSetError(f"{where}: kind «{kind}» is not one of {', '.join(KINDS)}")
+        raise QuestionSetError(
+            _("%(where)s: the kind «%(kind)s» is not one of %(kinds)s")
+            % {"where": where, "kind": kind, "kinds": ", ".join(KINDS)}
+        )
     for field in ("text_nb", "text_en"):
         text = question.get(field)
         if not isinstance(text, str) or not text.strip() or len(text) > 300:
-            raise QuestionSetError(f"{where}: {field} must be a text of 1-300 characters")
+            raise QuestionSetError(
+                _("%(where)s: %(field)s must be a text of 1-300 characters") % {"where": where, "field": field}
+            )
     if kind in ("single", "multiple"):
         options = question.get("options")
         if not isinstance(options, list) or len(options) < 2:
-            raise QuestionSetError(f"{where}: a choice question needs at least two options")
+            raise QuestionSetError(_("%(where)s: a choice question needs at least two options") % {"where": where})
         codes = [option.get("code") if isinstance(option, dict) else None for option in options]
         for option, code in zip(options, codes, strict=True):
             if not isinstance(code, str) or not KEY_PATTERN.match(code) or not option.get("nb") or not option.get("en"):
-                raise QuestionSetError(f"{where}: every option needs a code and a text in nb and en")
+                raise QuestionSetError(
+                    _("%(where)s: every option needs a code and a text in nb and en") % {"where": where}
+                )
         if len(set(codes)) != len(codes):
-            raise QuestionSetError(f"{where}: option codes repeat")
+            raise QuestionSetError(_("%(where)s: option codes repeat") % {"where": where})
     if kind in ("number", "scale"):
         if question.get("min") is None or question.get("max") is None:
-            raise QuestionSetError(f"{where}: a {kind} question needs min and max")
+            raise QuestionSetError(
+                _("%(where)s: a %(kind)s question needs min and max") % {"where": where, "kind": kind}
+            )
         low, high = _decimal(question["min"], f"{where} min"), _decimal(question["max"], f"{where} max")
         if low >= high:
-            raise QuestionSetError(f"{where}: min ({low}) must be below max ({high})")
+            raise QuestionSetError(
+                _("%(where)s: min (%(low)s) must be below max (%(high)s)") % {"where": where, "low": low, "high": high}
+            )
         if kind == "scale" and (low != low.to_integral() or high != high.to_integral() or high - low > 10):
-            raise QuestionSetError(f"{where}: a scale runs in whole steps, at most 11 of them")
+            raise QuestionSetError(_("%(where)s: a scale runs in whole steps, at most 11 of them") % {"where": where})
         if question.get("decimals", 0) not in (0, 1):
-            raise QuestionSetError(f"{where}: decimals must be 0 or 1")
+            raise QuestionSetError(_("%(where)s: decimals must be 0 or 1") % {"where": where})
 
 
 def validate_question_set(questions: object) -> list[dict]:
     """Check a national version: each question, keys once, and the standard
     questions with their kinds and option codes. Returns the questions."""
     if not isinstance(questions, list) or not questions:
-        raise QuestionSetError("A question set is a non-empty list of questions")
+        raise QuestionSetError(_("A question set is a non-empty list of questions"))
     seen: set[str] = set()
     for number, question in enumerate(questions, start=1):
         validate_question(question, number=number)
         if question["key"].startswith("local_"):
-            raise QuestionSetError(f"Question {number} ({question['key']}): keys starting local_ are for PTAs")
+            raise QuestionSetError(
+                _("Question %(number)s (%(key)s): keys starting local_ are for PTAs")
+                % {"number": number, "key": question["key"]}
+            )
         if question["key"] in seen:
-            raise QuestionSetError(f"Question {number}: the key «{question['key']}» is used twice")
+            raise QuestionSetError(
+                _("Question %(number)s: the key «%(key)s» is used twice") % {"number": number, "key": question["key"]}
+            )
         seen.add(question["key"])
     by_key = {question["key"]: question for question in questions}
     for key, kind in STANDARD_KINDS.items():
         if key not in by_key:
-            raise QuestionSetError(f"The standard question «{key}» is missing")
+            raise QuestionSetError(_("The standard question «%(key)s» is missing") % {"key": key})
         if by_key[key]["kind"] != kind:
-            raise QuestionSetError(f"The standard question «{key}» must be of kind {kind}")
+            raise QuestionSetError(
+                _("The standard question «%(key)s» must be of kind %(kind)s") % {"key": key, "kind": kind}
+            )
     for key, codes in STANDARD_OPTIONS.items():
         missing = codes - {option["code"] for option in by_key[key]["options"]}
         if missing:
-            raise QuestionSetError(f"The standard question «{key}» lacks the options {', '.join(sorted(missing))}")
+            raise QuestionSetError(
+                _("The standard question «%(key)s» lacks the options %(options)s")
+                % {"key": key, "options": ", ".join(sorted(missing))}
+            )
     return questions
