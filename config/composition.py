@@ -90,6 +90,7 @@ NAVIGATION = {
         ("tickets:ticket_overview", _("Corporate tickets")),
         ("surveys:index", _("Surveys")),
         ("invoicing:index", _("Invoicing")),
+        ("effects:calculator", _("Effects")),
         ("pta_users", _("Users")),
         ("pta_look", _("Look")),
     ],
@@ -102,12 +103,15 @@ NAVIGATION = {
         ("tickets:ticket_overview", _("Corporate tickets")),
         ("surveys:index", _("Surveys")),
         ("invoicing:index", _("Invoicing")),
+        ("effects:calculator", _("Effects")),
     ],
     Role.CONTACT: [("minside_home", _("My page"))],
     Role.COORDINATOR: [
         ("national_dashboard", _("Dashboard")),
         ("national_products", _("Base package")),
         ("national_questionnaires", _("Question set")),
+        ("national_factors", _("Emission factors")),
+        ("national_effects", _("Effects")),
         ("region_create", _("New PTA")),
     ],
 }

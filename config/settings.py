@@ -441,6 +441,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", CACHES["default"]["KEY_PREFIX"])
 # --- end of the outbox block -------------------------------------------------------------
 
+# --- Emission factors from Entur's Miljødata (reporting.emission_factors) ------------------
+# Without a base URL the climate reports use the national factor table and say so.
+MILJODATA_BASE_URL = env("MILJODATA_BASE_URL", "")
+MILJODATA_API_KEY = env("MILJODATA_API_KEY", "")
+MILJODATA_TIMEOUT = float(env("MILJODATA_TIMEOUT", "5"))
+MILJODATA_CLIENT_NAME = env("MILJODATA_CLIENT_NAME", "bedriftsmobilitet-climate")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("surveys.urls_results")),
     path("", include("surveys.urls_answer")),
     path("", include("reporting.urls")),
+    path("", include("reporting.urls_factors")),
+    path("effekter/", include("reporting.urls_effects")),
     path("", include("invoicing.urls")),
     path("", include("invoicing.urls_delivery")),
     path("", include("invoicing.urls_payments")),

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tenants import views, views_questionnaires
+from tenants import views, views_effects, views_factors, views_questionnaires
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,6 +27,11 @@ urlpatterns = [
         views_questionnaires.national_questionnaire_publish,
         name="national_questionnaire_publish",
     ),
+    # The national emission factor table (g CO2e per passenger-km per survey mode).
+    path("utslippsfaktorer/", views_factors.national_factors, name="national_factors"),
+    path("utslippsfaktorer/endre/", views_factors.national_factors_edit, name="national_factors_edit"),
+    # The report's effect model (Forventede effekter I and II), on scenarios and on the regions' figures.
+    path("effekter/", views_effects.national_effects, name="national_effects"),
     path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("brand.css", views.brand_css, name="brand_css"),
     # Before allauth's own patterns: users do not manage their addresses (tenants.views).

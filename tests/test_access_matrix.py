@@ -73,6 +73,7 @@ from employees import services as employee_services
 from employees.models import Employee, EmployeeExport, EmployeeImport, ImportStatus
 from invoicing import kid, services_payments
 from invoicing.models import BillableItem, Invoice, InvoiceRun, Payment, PaymentState, PaymentUpload
+from reporting.models import EmissionFactorOverride
 from surveys import services as survey_services
 from tenants import services as tenant_services
 from tenants import services_questionnaires
@@ -293,6 +294,10 @@ def company_survey_export(o: Objects) -> dict:
     return {"company_pk": o.survey_round.company_id, "fmt": "csv"}
 
 
+def factor_override(o: Objects) -> dict:
+    return {"pk": o.factor_override.pk}
+
+
 def survey_link(o: Objects) -> dict:
     return {"token": o.survey_token}
 
@@ -493,6 +498,10 @@ PTA_MATRIX: dict[str, Row] = {
     "survey_results:company_results":   Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
     "survey_results:company_results_export": Row("get", company_survey_export, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
     "survey_results:minside_results_card": Row("get", company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "effects:calculator":               Row("get", none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "emission_factors:index":           Row("get", none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "emission_factors:override_add":    Row("get", none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
+    "emission_factors:override_remove": Row("get", factor_override, (LOGIN, 403, 403, 403, 200, 403, 403)),
     "survey_answer:answer":             Row("get", survey_link,      (200, 200, 200, 200, 200, 404, 200)),
     "survey_answer:done":               Row("get", survey_link,      (SURVEY, SURVEY, SURVEY, SURVEY, SURVEY, 404, SURVEY)),  # noqa: E501
     "survey_answer:opt_out":            Row("get", survey_link,      (200, 200, 200, 200, 200, 404, 200)),
@@ -557,6 +566,9 @@ NATIONAL_MATRIX: dict[str, Row] = {
     "brand_css":            Row("get",  none,                (200, 200, 200, 200)),
     # The national base package: the coordinator's.
     "national_products":    Row("get",  none,                (LOGIN, 200, 403, 403)),
+    "national_effects":               Row("get", none,                   (LOGIN, 200, 403, 403)),
+    "national_factors":               Row("get", none,                   (LOGIN, 200, 403, 403)),
+    "national_factors_edit":          Row("get", none,                   (LOGIN, 200, 403, 403)),
     "national_questionnaires":        Row("get", none,                   (LOGIN, 200, 403, 403)),
     "national_questionnaire_create":  Row("get", none,                   (LOGIN, 200, 403, 403)),
     "national_questionnaire_detail":  Row("get", national_questionnaire, (LOGIN, 200, 403, 403)),
@@ -848,6 +860,12 @@ class Objects:
     def national_draft(self):
         return services_questionnaires.national_questionnaire_draft_create(
             questions=NationalQuestionnaire.objects.get(version=1).questions, notes="", by=None
+        )
+
+    @cached_property
+    def factor_override(self):
+        return self._in_a(
+            lambda: EmissionFactorOverride.objects.create(mode="bus", grams_per_pkm=4, valid_from=2025, source="x")
         )
 
     @cached_property

@@ -70,6 +70,7 @@ CREATED = [
     "finished_company_import",
     # In this order: the application before its ticket type; the agreement takes its products with it,
     # then the product can go.
+    "factor_override",
     "waiting_application",
     "agreement",
     "product",
