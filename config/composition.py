@@ -122,6 +122,7 @@ COMPANY_TABS = [
     Tab("employees", _("Employees"), "employees:list", either(staff, contact_with("can_edit_employees"))),
     Tab("tickets", _("Corporate tickets"), "tickets:company_tickets", either(staff, contact)),
     Tab("surveys", _("Travel surveys"), "surveys:company_rounds", either(staff, contact)),
+    Tab("climate", _("Climate report"), "climate:company", either(staff, contact)),
     Tab("invoices", _("Invoices"), "invoicing:company_invoices", either(staff, contact_with("can_see_invoices"))),
     Tab("contacts", _("Contact persons"), "companies:contacts", staff),
     Tab("documents", _("Documents and messages"), "companies:documents", either(staff, contact)),
@@ -140,6 +141,7 @@ MINSIDE_CARDS = [
     Card("tickets", "tickets:company_tickets_card"),
     Card("invoices", "invoicing:company_invoices_card", contact_with("can_see_invoices")),
     Card("surveys", "survey_results:minside_results_card"),
+    Card("climate", "climate:minside_card"),
     Card("messages", "companies:messages_card"),
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("surveys.urls_results")),
     path("", include("surveys.urls_answer")),
+    path("", include("reporting.urls_climate")),
     path("", include("reporting.urls")),
     path("", include("reporting.urls_factors")),
     path("effekter/", include("reporting.urls_effects")),

@@ -73,7 +73,8 @@ from employees import services as employee_services
 from employees.models import Employee, EmployeeExport, EmployeeImport, ImportStatus
 from invoicing import kid, services_payments
 from invoicing.models import BillableItem, Invoice, InvoiceRun, Payment, PaymentState, PaymentUpload
-from reporting.models import EmissionFactorOverride
+from reporting.models import ClimateReport, EmissionFactorOverride, ReportState
+from reporting.services_climate import climate_figures as climate_figures_of
 from surveys import services as survey_services
 from tenants import services as tenant_services
 from tenants import services_questionnaires
@@ -298,6 +299,14 @@ def factor_override(o: Objects) -> dict:
     return {"pk": o.factor_override.pk}
 
 
+def climate_report(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.climate_report.pk}
+
+
+def climate_figures(o: Objects) -> dict:
+    return {"company_pk": o.company.pk, "pk": o.climate_report.pk, "fmt": "csv"}
+
+
 def survey_link(o: Objects) -> dict:
     return {"token": o.survey_token}
 
@@ -498,6 +507,12 @@ PTA_MATRIX: dict[str, Row] = {
     "survey_results:company_results":   Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
     "survey_results:company_results_export": Row("get", company_survey_export, (LOGIN, 200, 404, 200, 200, 404, 403)),  # noqa: E501
     "survey_results:minside_results_card": Row("get", company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "climate:company":                  Row("get", employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "climate:progress":                 Row("get", climate_report,  (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "climate:download":                 Row("get", climate_report,  (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "climate:figures":                  Row("get", climate_figures, (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "climate:minside_card":             Row("get", company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "climate:certification":            Row("get", none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     "effects:calculator":               Row("get", none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     "emission_factors:index":           Row("get", none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
     "emission_factors:override_add":    Row("get", none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
@@ -867,6 +882,32 @@ class Objects:
         return self._in_a(
             lambda: EmissionFactorOverride.objects.create(mode="bus", grams_per_pkm=4, valid_from=2025, source="x")
         )
+
+    @cached_property
+    def climate_report(self) -> ClimateReport:
+        """A finished report of A1, with its PDF in A1's documents."""
+
+        def build():
+            document = Document.objects.create(
+                company=self.company,
+                title="Klimarapport",
+                kind=DocumentKind.REPORT,
+                visibility=Visibility.CONTACTS,
+                original_name="k.pdf",
+                content_type="application/pdf",
+                size=len(PDF),
+                file=ContentFile(PDF, name="k.pdf"),
+            )
+            return ClimateReport.objects.create(
+                company=self.company,
+                year=2026,
+                state=ReportState.DONE,
+                progress=100,
+                figures=climate_figures_of(company=self.company, year=2026),
+                document=document,
+            )
+
+        return self._in_a(build)
 
     @cached_property
     def survey_token(self) -> str:

@@ -248,8 +248,9 @@ PAGES = {
     # adviser (1); the employees card: counts by status (1); the tickets card: tickets by state (1); the
     # invoices card: the agreement (its credit limit), the balance, the overdue count and the latest
     # invoice (4); the messages card: staff check and unread conversations (2); the surveys card: the latest
-    # round with its counts (1).
-    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 38),
+    # round with its counts (1); the climate card: the company check, the latest report, and the
+    # certification levels (3; the company has no survey round, so no figures are read).
+    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 44),
 }
 
 

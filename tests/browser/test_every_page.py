@@ -172,6 +172,10 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
                     item = objects.__dict__["billable_item"]
                     item.delete()
                     item.product.delete()
+                if "climate_report" in objects.__dict__:
+                    report = objects.__dict__["climate_report"]
+                    report.delete()
+                    report.document.delete()
                 for name in CREATED:
                     if name in objects.__dict__:
                         objects.__dict__[name].delete()
