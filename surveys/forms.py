@@ -288,24 +288,28 @@ class LocalQuestionForm(forms.Form):
         return definition
 
 
-#: Words of a service's message (tenants.question_sets) and the form field each names.
+#: Words of a service's message (tenants.question_sets, in English or bokmål) and the form field each names.
 _FIELD_WORDS = (
     ("text_nb", "text_nb"),
     ("text_en", "text_en"),
     ("option", "options"),
+    ("svaralternativ", "options"),
     ("decimals", "decimals"),
     (" min", "min"),
     (" max", "max"),
     ("scale", "max"),
+    ("skala", "max"),
     ("kind", "kind"),
+    ("typen", "kind"),
     ("key", "key"),
+    ("nøkkel", "key"),
 )
 
 
 def field_of_message(message: str) -> str | None:
     """The form field a service's refusal of a local question names, or None (the form's top)."""
     # "Question 0 (local_x): text_nb must be ...": the words after the question's name.
-    detail = " " + message.split(": ", 1)[-1]
+    detail = " " + message.split(": ", 1)[-1].lower()
     for word, field in _FIELD_WORDS:
         if word in detail:
             return field

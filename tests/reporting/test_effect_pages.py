@@ -163,11 +163,8 @@ def test_a_bad_parameter_is_400_with_its_error_on_its_field_and_nothing_computed
 
 
 def test_the_message_names_the_parameter_and_its_value(world):
-    from django.utils import translation
-
-    with translation.override("en"):
-        page = client_for(world.coordinator).get(NATIONAL_URL, {"car_share": "120"})
-        assert page.context["form"].errors["car_share"] == ["Car share must be between 0 and 100 %, not 120."]
+    page = client_for(world.coordinator).get(NATIONAL_URL, {"car_share": "120"})
+    assert page.context["form"].errors["car_share"] == ["Bilandel må være mellom 0 og 100 %, ikke 120."]
 
 
 # --- The model on the PTA's own figures ----------------------------------------------

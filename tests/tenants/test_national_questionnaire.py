@@ -134,7 +134,7 @@ def test_a_new_version_is_a_draft_copied_from_the_newest_then_published(world):
         (json.dumps([{**STANDARD_V1[0], "kind": "number"}, *STANDARD_V1[1:]]), "main_mode"),
         (json.dumps([*STANDARD_V1, {**STANDARD_V1[-1]}]), "comment"),
         (json.dumps([*STANDARD_V1, {"key": "extra", "kind": "scale", "text_nb": "a", "text_en": "b"}]), "extra"),
-        (json.dumps([]), "non-empty"),
+        (json.dumps([]), "minst ett spørsmål"),
     ],
 )
 def test_an_invalid_question_set_is_refused_naming_the_question(world, questions, named):
