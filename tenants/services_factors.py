@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from django.db import transaction
 
 from tenants.factors import FactorRow, check_table, parse_csv
 from tenants.models import EmissionFactor, User
 
+#: The columns a FactorRow and an EmissionFactor row share (all of FactorRow but its CSV line).
+COLUMNS = [field.name for field in fields(FactorRow) if field.name != "line"]
+
 
 def factor_rows() -> list[FactorRow]:
     """The national table as it is, as FactorRow values (tenants.factors), sorted by mode order."""
-    return [
-        FactorRow(
-            mode=row.mode,
-            grams_per_pkm=row.grams_per_pkm,
-            valid_from=row.valid_from,
-            valid_until=row.valid_until,
-            basis=row.basis,
-            source=row.source,
-            source_year=row.source_year,
-            norwegian=row.norwegian,
-            note=row.note,
-        )
-        for row in EmissionFactor.objects.order_by("mode", "valid_from")
-    ]
+    return [FactorRow(**values) for values in EmissionFactor.objects.order_by("mode", "valid_from").values(*COLUMNS)]
+
+
+def factor_model(row: FactorRow) -> EmissionFactor:
+    """The unsaved EmissionFactor of a checked row."""
+    return EmissionFactor(**{name: getattr(row, name) for name in COLUMNS})
 
 
 def factor_table_replace(*, rows: list[FactorRow], by: User | None = None) -> list[EmissionFactor]:
@@ -38,20 +35,7 @@ def factor_table_replace(*, rows: list[FactorRow], by: User | None = None) -> li
     check_table(rows)
     with transaction.atomic():
         EmissionFactor.objects.all().delete()
-        return EmissionFactor.objects.bulk_create(
-            EmissionFactor(
-                mode=row.mode,
-                grams_per_pkm=row.grams_per_pkm,
-                valid_from=row.valid_from,
-                valid_until=row.valid_until,
-                basis=row.basis,
-                source=row.source,
-                source_year=row.source_year,
-                norwegian=row.norwegian,
-                note=row.note,
-            )
-            for row in rows
-        )
+        return EmissionFactor.objects.bulk_create(factor_model(row) for row in rows)
 
 
 def factor_table_replace_from_csv(*, text: str, by: User | None = None) -> list[EmissionFactor]:

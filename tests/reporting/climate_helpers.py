@@ -15,6 +15,7 @@ from reporting.models import EmissionFactorOverride
 from surveys.models import Response
 from tenants.factors import SEED_TABLE
 from tenants.models import EmissionFactor
+from tenants.services_factors import factor_model
 
 
 class PtaUrls:
@@ -34,20 +35,7 @@ FACTORS = {"car_driver": Decimal(112), "bus": Decimal(59), "walk": Decimal(0)}
 def national_table() -> None:
     """The seeded national table, if the test database has none (public schema)."""
     if not EmissionFactor.objects.exists():
-        EmissionFactor.objects.bulk_create(
-            EmissionFactor(
-                mode=row.mode,
-                grams_per_pkm=row.grams_per_pkm,
-                valid_from=row.valid_from,
-                valid_until=row.valid_until,
-                basis=row.basis,
-                source=row.source,
-                source_year=row.source_year,
-                norwegian=row.norwegian,
-                note=row.note,
-            )
-            for row in SEED_TABLE
-        )
+        EmissionFactor.objects.bulk_create(factor_model(row) for row in SEED_TABLE)
 
 
 def known_factors() -> list[EmissionFactorOverride]:
