@@ -24,6 +24,7 @@ from companies.models import Agreement, Company, ContactPerson, Department, Loca
 from companies.permissions import CompanyRequest, company_member_required, get_company_for_user
 from core.dates import today
 from core.forms import add_validation_error, confirmed
+from tenants.handover import contact_regions
 from tenants.http import AuthenticatedRequest
 from tenants.models import Invitation
 from tenants.permissions import contact_required, staff_required
@@ -363,6 +364,7 @@ def minside_home(request: CompanyRequest):
             "tab": "overview",
             "agreement": selectors.company_agreement(company=company),
             "today": today(),
+            "regions": contact_regions(user=request.user, current=request.tenant),
         },
     )
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from activities import selectors as activity_selectors
 from companies import selectors_start as company_start
 from companies.models import Company, ContactPerson
 from core.attention import Attention
@@ -124,6 +125,7 @@ COMPANY_TABS = [
     Tab("surveys", _("Travel surveys"), "surveys:company_rounds", either(staff, contact)),
     Tab("climate", _("Climate report"), "climate:company", either(staff, contact)),
     Tab("invoices", _("Invoices"), "invoicing:company_invoices", either(staff, contact_with("can_see_invoices"))),
+    Tab("activities", _("Activities"), "activities:company", either(staff, contact)),
     Tab("contacts", _("Contact persons"), "companies:contacts", staff),
     Tab("documents", _("Documents and messages"), "companies:documents", either(staff, contact)),
     Tab("history", _("History"), "companies:history", staff),
@@ -149,8 +151,10 @@ TODAY_CARDS = [
     Card("attention", "today_attention_card"),
     Card("my-companies", "companies:today_my_companies_card"),
     Card("trend", "reporting:today_trend_card"),
+    Card("targets", "reporting:today_targets_card"),
     Card("companies", "companies:today_figures_card"),
     Card("employees", "employees:today_card"),
+    Card("activities", "activities:today_card"),
 ]
 
 CARDS = {
@@ -173,6 +177,7 @@ NEEDS_ATTENTION: list[Callable[..., list[Attention]]] = [
     ticket_applications.applications_waiting_too_long,
     invoicing.drafts_to_review,
     survey_start.rounds_closing_below_target,
+    activity_selectors.activities_not_marked_done,
 ]
 
 #: What to do next on a contact person's Min side (the card config.views.minside_next_steps_card): each

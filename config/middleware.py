@@ -22,10 +22,12 @@ OPEN_PREFIXES = (
     "/i18n/",
     "/static/",
     "/invitasjon/",
+    "/overgang/",
     "/soknad/",
     "/undersokelse/",
     "/logo",
     "/brand.css",
+    "/aktiviteter/ical/",
 )
 
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -109,6 +110,7 @@ TENANT_APPS = [
     "employees",
     "tickets",
     "surveys",
+    "activities",
     "invoicing",
     "reporting",
 ]
@@ -348,9 +350,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # The national site's aggregates (reporting.services.region_stats_refresh): nightly, and on the
+    # coordinator's demand from the national dashboard (tenants.RefreshRequest).
     "refresh-region-stats": {
         "task": "tenants.tasks.dispatch_to_tenants",
-        "schedule": 15 * 60,
+        "schedule": crontab(hour=2, minute=30),
         "args": ("reporting.tasks.refresh_region_stats",),
     },
     # The month's row of reporting.MonthlyFigures, kept current so it ends the month at its month-end figures.

@@ -7,6 +7,7 @@ from companies import views as company_views
 from companies import views_pta_users
 from config import views as config_views
 from tenants import views as tenant_views
+from tenants import views_handover
 
 urlpatterns = [
     path("", tenant_views.home, name="home"),
@@ -26,10 +27,13 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("reporting.urls_factors")),
     path("effekter/", include("reporting.urls_effects")),
+    path("", include("activities.urls")),
     path("", include("invoicing.urls")),
     path("", include("invoicing.urls_delivery")),
     path("", include("invoicing.urls_payments")),
     path("min-side/", company_views.minside_home, name="minside_home"),
+    path("min-side/region/<int:pta_pk>/", views_handover.region_switch, name="region_switch"),
+    path("overgang/<str:token>/", views_handover.handover_accept, name="handover_accept"),
     path("brukere/", views_pta_users.pta_users, name="pta_users"),
     path("brukere/<int:pk>/fjern/", views_pta_users.membership_remove, name="membership_remove"),
     # A contact person's invitation also links them to the companies it names.

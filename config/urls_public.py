@@ -2,11 +2,16 @@
 
 from django.urls import include, path
 
-from tenants import views, views_effects, views_factors, views_questionnaires
+from tenants import views, views_effects, views_factors, views_national, views_questionnaires
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("nasjonalt/", views.national_dashboard, name="national_dashboard"),
+    path("nasjonalt/", views_national.national_dashboard, name="national_dashboard"),
+    path("nasjonalt/oppdater/", views_national.national_refresh, name="national_refresh"),
+    path("nasjonalt/eksport.<str:fmt>", views_national.national_export, name="national_export"),
+    # National companies: one organisation number in several regions, aggregates only.
+    path("bedrifter/", views_national.national_companies, name="national_companies"),
+    path("bedrifter/<str:org_number>/", views_national.national_company_detail, name="national_company_detail"),
     path("regioner/ny/", views.region_create, name="region_create"),
     path("regioner/<int:pk>/", views.region_detail, name="region_detail"),
     path("regioner/<int:pk>/aktiv/", views.region_set_active, name="region_set_active"),

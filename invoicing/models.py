@@ -348,6 +348,10 @@ class BillableItem(models.Model):
     invoice_line = models.OneToOneField(
         InvoiceLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="billable_item"
     )
+    # The done, billable activity this item bills (activities.Activity), once.
+    activity = models.OneToOneField(
+        "activities.Activity", null=True, blank=True, on_delete=models.PROTECT, related_name="billable_item"
+    )
     created_by = user_fk(_("added by"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

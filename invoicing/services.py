@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from companies.models import Company
 from core.dates import today as oslo_today
 from invoicing import billing, kid, rules
+from invoicing.activities_billing import activities_bill
 from invoicing.models import (
     BillableItem,
     Invoice,
@@ -168,6 +169,7 @@ def invoice_run(*, month: date, user: User | None = None, company_ids: Iterable[
     drafted then."""
     month = month.replace(day=1)
     run, _created = InvoiceRun.objects.get_or_create(month=month, defaults={"started_by": user})
+    activities_bill(month_end=billing.last_day(month))  # done, billable activities become add-ons first
     with translation.override(django_settings.LANGUAGE_CODE):  # the lines' text is the invoice's: bokmål
         groups = billing.month_groups(month=month, company_ids=set(company_ids) if company_ids is not None else None)
     existing = {(i.company_id, i.group_key): i for i in run.invoices.all()}

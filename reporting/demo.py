@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import phonenumbers
@@ -16,6 +16,7 @@ from django_tenants.utils import tenant_context
 from faker import Faker
 from stdnum.no import orgnr
 
+from activities.models import Activity, ActivityKind, ActivityStatus
 from companies.models import (
     Agreement,
     Company,
@@ -65,6 +66,8 @@ DEMO_TICKET_TYPES = [
     ("To soner", "", 2, 10800),
     ("Hele regionen", "Alle soner", None, 16200),
 ]
+#: A company with employees in every region (name, organisation number).
+NATIONAL_COMPANY = ("Landsdekkende Vegdata AS", "998877660")
 COMPANY_STEMS = [
     ("Fjordkraft Service", "AS"),
     ("Havbris Eiendom", "AS"),
@@ -334,10 +337,64 @@ def seed_demo(*, port: str = "8000") -> list[DemoLogin]:
         return _seed(rng=rng, fake=fake, national=national, port=port)
 
 
+def _seed_national_company(*, rng: random.Random, contact: User, catalogue: dict, adviser: User) -> Company:
+    """The national company: the same organisation number in every region, one contact person."""
+    company = Company.objects.create(
+        org_number=NATIONAL_COMPANY[1],
+        name=NATIONAL_COMPANY[0],
+        status=CompanyStatus.MEMBER,
+        status_changed_on=date(2026, 2, 1),
+        adviser=adviser,
+    )
+    agreement = Agreement.objects.create(company=company, start_date=company.status_changed_on)
+    _seed_agreement_products(rng=rng, agreement=agreement, catalogue=catalogue)
+    CompanyStatusChange.objects.create(company=company, status=company.status, changed_on=company.status_changed_on)
+    Employee.objects.bulk_create(
+        Employee(
+            company=company,
+            first_name="Ansatt",
+            last_name=f"Nummer {n}",
+            employee_number=str(n),
+            status=EmployeeStatus.ACTIVE,
+        )
+        for n in range(1, rng.randint(30, 90))
+    )
+    ContactPerson.objects.create(user=contact, company=company)
+    return company
+
+
+def _seed_activities(*, rng: random.Random, companies: list[Company], adviser: User) -> None:
+    """A year of activities: done ones behind us, planned ones ahead, some companies behind."""
+    day = today()
+    kinds = list(ActivityKind)
+    rows = []
+    for company in companies:
+        for _ in range(rng.randint(0, 5)):
+            when = date(day.year, 1, 1) + timedelta(days=rng.randint(0, 364))
+            done = when < day
+            rows.append(
+                Activity(
+                    company=company,
+                    kind=rng.choice(kinds),
+                    day=when,
+                    starts_at=time(rng.choice([9, 10, 11, 12, 13]), 0),
+                    ends_at=time(14, 30),
+                    adviser=adviser,
+                    status=ActivityStatus.DONE if done else ActivityStatus.PLANNED,
+                    participants=rng.randint(8, 60) if done else None,
+                    cost=Decimal(rng.choice([0, 1500, 2500, 4000])),
+                    place=rng.choice(["Kantina", "Resepsjonen", "Parkeringsplassen", "Møterom 1"]),
+                    done_at=timezone.now() if done else None,
+                )
+            )
+    Activity.objects.bulk_create(rows)
+
+
 def _seed(*, rng: random.Random, fake: Faker, national: Pta, port: str) -> list[DemoLogin]:
     coordinator = _user("koordinator@demo.no", "Kari", "Koordinator")
     Membership.objects.create(user=coordinator, tenant=national, role=Role.COORDINATOR)
     logins = [DemoLogin(Role.COORDINATOR.label, coordinator.email, f"localhost:{port}", _with_totp(coordinator))]
+    national_contact = _user("kontakt@nasjonal.demo.no", "Nils", "Nasjonal")
 
     for name, slug, county, colour, municipalities in PTAS:
         pta = pta_create(
@@ -366,11 +423,17 @@ def _seed(*, rng: random.Random, fake: Faker, national: Pta, port: str) -> list[
             _seed_applications(rng=rng, fake=fake, companies=companies)
             for company in companies[:2]:
                 ContactPerson.objects.create(user=contact, company=company)
-            region_stats_refresh()
+            Membership.objects.create(user=national_contact, tenant=pta, role=Role.CONTACT)
+            companies.append(
+                _seed_national_company(rng=rng, contact=national_contact, catalogue=catalogue, adviser=adviser)
+            )
+            _seed_activities(rng=rng, companies=companies, adviser=adviser)
             monthly_figures_record()  # this month, and the past year reconstructed from the seeded dates
+            region_stats_refresh()
             logins += [
                 DemoLogin(Role.PTA_ADMIN.label, admin.email, host, _with_totp(admin)),
                 DemoLogin(Role.ADVISER.label, adviser.email, host, _with_totp(adviser)),
                 DemoLogin(Role.CONTACT.label, contact.email, host),
             ]
+    logins.append(DemoLogin("Contact person, every region", national_contact.email, f"kolumbus.localhost:{port}"))
     return logins

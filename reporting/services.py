@@ -12,6 +12,7 @@ from core.dates import month_ends, today
 from employees.models import Employee, EmployeeStatus
 from employees.selectors_start import employee_trend
 from reporting.models import MonthlyFigures
+from reporting.services_national import national_refresh
 from surveys.models import RoundKind
 from surveys.selectors_region import region_figures
 from tenants.models import RegionStats, RegionSurveyFigures
@@ -61,24 +62,32 @@ def monthly_figures_record(*, day: date | None = None) -> MonthlyFigures:
 
 
 def region_stats_refresh() -> RegionStats:
-    """Write this tenant's aggregate counts to the public RegionStats table.
+    """Write this tenant's aggregates to the public tables the national site
+    reads: RegionStats (counts, tickets, activities, car share against the
+    baseline), RegionMonth (the trend), RegionCompany (each company's
+    footprint) and RegionSurveyFigures, in one transaction, so the national
+    site never sees half a refresh. Safe to run twice.
 
-    Runs in the tenant's schema (the public table is reachable through the
+    Runs in the tenant's schema (the public tables are reachable through the
     search path). Only counts cross into the public schema, never people.
     """
     tenant = connection.tenant
-    companies = Company.objects.aggregate(total=Count("pk"), members=Count("pk", filter=Q(status=CompanyStatus.MEMBER)))
-    stats, _ = RegionStats.objects.update_or_create(
-        tenant_id=tenant.pk,
-        defaults={
-            "companies": companies["total"],
-            "member_companies": companies["members"],
-            "employees": Employee.objects.exclude(status=EmployeeStatus.LEFT).count(),
-            "contact_persons": ContactPerson.objects.values("user_id").distinct().count(),
-            "refreshed_at": timezone.now(),
-        },
-    )
-    region_survey_figures_refresh()
+    with transaction.atomic():
+        companies = Company.objects.aggregate(
+            total=Count("pk"), members=Count("pk", filter=Q(status=CompanyStatus.MEMBER))
+        )
+        stats, _ = RegionStats.objects.update_or_create(
+            tenant_id=tenant.pk,
+            defaults={
+                "companies": companies["total"],
+                "member_companies": companies["members"],
+                "employees": Employee.objects.exclude(status=EmployeeStatus.LEFT).count(),
+                "contact_persons": ContactPerson.objects.values("user_id").distinct().count(),
+                **national_refresh(),
+                "refreshed_at": timezone.now(),
+            },
+        )
+        region_survey_figures_refresh()
     return stats
 
 

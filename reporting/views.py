@@ -10,6 +10,7 @@ from core.charts import bar_chart
 from core.dates import today
 from reporting import selectors
 from reporting.services import TREND_MONTHS
+from tenants import selectors_national
 from tenants.http import AuthenticatedRequest
 from tenants.permissions import staff_required
 
@@ -34,3 +35,12 @@ def today_trend_card(request: AuthenticatedRequest):
             "employee_chart": bar_chart([(label, m.employees) for label, m in zip(labels, months, strict=True)]),
         },
     )
+
+
+@staff_required
+@require_GET
+def today_targets_card(request: AuthenticatedRequest):
+    """The region's figures against its share of the national 2027 targets (Pta.target_share),
+    from its own row of the national aggregates (tenants.RegionStats). Three queries."""
+    figures = selectors_national.region_figures(pta=request.tenant)
+    return render(request, "reporting/cards/today_targets.html", {"pta": request.tenant, **figures})

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from companies.models import Company
 from companies.permissions import CompanyRequest, company_member_required, get_company_for_user
 from core.dates import today
+from core.exporting import Table, write_csv
 from reporting import certification
 from reporting import selectors_climate as selectors
 from reporting import services_climate as services
 from reporting.forms_climate import LevelFormSet, ReportYearForm
 from reporting.models import CertificationLevel, ClimateReport, ReportState
-from surveys.exporting import Table, write_csv
 from tenants.http import AuthenticatedRequest
 from tenants.models import Role
 from tenants.permissions import staff_required

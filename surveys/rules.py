@@ -93,6 +93,20 @@ def relative_change(before: Decimal | None, after: Decimal | None) -> Decimal | 
     return ((after - before) * HUNDRED / before).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
+#: The report's target for a company's car share against its own baseline (DOMAIN.md): 10 % less,
+#: relative, or 5 percentage points less; either one meets it.
+CAR_SHARE_TARGET_RELATIVE = Decimal(-10)
+CAR_SHARE_TARGET_POINTS = Decimal(-5)
+
+
+def car_share_target_met(before: Decimal | None, after: Decimal | None) -> bool:
+    """car_share_target_met(40, 36) is True (10 % less); (20, 15) too (5 points); (40, 38) is not."""
+    points, relative = point_change(before, after), relative_change(before, after)
+    return (points is not None and points <= CAR_SHARE_TARGET_POINTS) or (
+        relative is not None and relative <= CAR_SHARE_TARGET_RELATIVE
+    )
+
+
 def target_met(rate: Decimal | None, target: int) -> bool:
     return rate is not None and rate >= target
 

@@ -5,7 +5,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import normalise_phone
-from tenants.models import County, NationalProduct, Role, User
+from tenants.models import County, NationalProduct, Pta, Role, User
 
 
 class PtaCreateForm(forms.Form):
@@ -118,3 +118,9 @@ class ContactDetailsForm(forms.ModelForm):
 
     def clean_phone(self) -> str:
         return normalise_phone(self.cleaned_data["phone"])
+
+
+class TargetShareForm(forms.ModelForm):
+    class Meta:
+        model = Pta
+        fields = ["target_share"]

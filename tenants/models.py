@@ -14,7 +14,7 @@ from decimal import Decimal
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -142,6 +142,14 @@ class Pta(TenantMixin):
     bank_account = models.CharField(_("bank account"), max_length=11, blank=True, validators=[validate_bank_account])
     vat_registered = models.BooleanField(_("registered for VAT"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
+    target_share = models.DecimalField(
+        _("share of the national targets (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("The region's part of the 2027 targets, e.g. 10 for a tenth."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True
@@ -250,10 +258,95 @@ class RegionStats(models.Model):
     member_companies = models.PositiveIntegerField(default=0)
     employees = models.PositiveIntegerField(default=0)
     contact_persons = models.PositiveIntegerField(default=0)
+    active_tickets = models.PositiveIntegerField(default=0)
+    # Activities of the calendar year (Europe/Oslo) of `refreshed_at`.
+    activities_done = models.PositiveIntegerField(default=0)
+    activities_planned = models.PositiveIntegerField(default=0)
+    members_behind = models.PositiveIntegerField(default=0)
+    # Car share (drivers' share of weekly commuting trips) of the member companies measured
+    # twice (a baseline and a later follow-up, each of at least 5 responses): their weighted
+    # shares, and how many of them met the target (10 % relative or 5 points less).
+    companies_measured = models.PositiveIntegerField(default=0)
+    companies_reduced = models.PositiveIntegerField(default=0)
+    car_share_baseline = models.DecimalField(max_digits=5, decimal_places=1, null=True)
+    car_share_followup = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     refreshed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"stats for {self.tenant}"
+
+
+class RegionMonth(models.Model):
+    """A PTA's month-end figures for the national trend (written with RegionStats)."""
+
+    tenant = models.ForeignKey(Pta, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField(help_text="The first day of the month.")
+    member_companies = models.PositiveIntegerField(default=0)
+    employees = models.PositiveIntegerField(default=0)
+    active_tickets = models.PositiveIntegerField(default=0)
+    activities_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["tenant", "month"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "month"], name="region_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.month:%Y-%m}"
+
+
+class RegionCompany(models.Model):
+    """A company of a PTA as the national site sees it, to recognise a national
+    company (one organisation number in several PTAs) and show its footprint.
+    A company's identity (organisation number, name) is public business data;
+    the figures are aggregates, empty (suppressed) under 5. `terms` are the
+    agreement's base-package products and the employer's subsidies, by the
+    national product's code, for another region to copy."""
+
+    tenant = models.ForeignKey(Pta, on_delete=models.CASCADE, related_name="region_companies")
+    org_number = models.CharField(max_length=9, db_index=True)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=20)
+    employees = models.PositiveIntegerField(null=True)
+    active_tickets = models.PositiveIntegerField(null=True)
+    responses = models.PositiveIntegerField(null=True)
+    car_share = models.DecimalField(max_digits=5, decimal_places=1, null=True)
+    activities_done = models.PositiveIntegerField(default=0)
+    terms = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["org_number", "tenant"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "org_number"], name="region_company_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org_number} in {self.tenant}"
+
+
+class Handover(models.Model):
+    """A signed hand-over of a signed-in user from one PTA's host to another's
+    (tenants.handover): short-lived, for one user and one target PTA, used once."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Pta, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Pta, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"hand-over {self.pk} to {self.target}"
+
+
+class RefreshRequest(models.Model):
+    """The coordinator's "refresh now" on the national dashboard: one row per
+    request, done when every active region has refreshed after it."""
+
+    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"refresh requested {self.requested_at:%Y-%m-%d %H:%M}"
 
 
 class ProductUnit(models.TextChoices):

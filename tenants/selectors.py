@@ -3,14 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.http.request import split_domain_port
 
 from tenants.models import Domain, Invitation, Membership, Pta, RegionStats, RegionSurveyFigures, User
-
-# The report's national targets for 2027.
-TARGETS_2027 = {"regions": 10, "companies": 3000, "employees": 200_000}
 
 
 def region_detail(*, pta: Pta, request: HttpRequest) -> dict:
@@ -46,25 +43,6 @@ def membership_list(*, tenant: Pta) -> QuerySet[Membership]:
 
 def invitation_pending_list(*, tenant: Pta) -> QuerySet[Invitation]:
     return Invitation.objects.pending().filter(tenant=tenant).order_by("-created_at")
-
-
-def national_overview() -> dict:
-    """Aggregates only: the national site never reads a tenant schema."""
-    stats = list(
-        RegionStats.objects.select_related("tenant").filter(tenant__in=Pta.objects.regions()).order_by("tenant__name")
-    )
-    totals = RegionStats.objects.filter(tenant__in=Pta.objects.regions()).aggregate(
-        companies=Sum("companies"), employees=Sum("employees"), member_companies=Sum("member_companies")
-    )
-    regions = Pta.objects.regions().filter(is_active=True).count()
-    progress = [
-        {"label": "regions", "now": regions, "target": TARGETS_2027["regions"]},
-        {"label": "companies", "now": totals["companies"] or 0, "target": TARGETS_2027["companies"]},
-        {"label": "employees", "now": totals["employees"] or 0, "target": TARGETS_2027["employees"]},
-    ]
-    for row in progress:
-        row["percent"] = min(100, round(100 * row["now"] / row["target"])) if row["target"] else 0
-    return {"stats": stats, "totals": totals, "progress": progress, "surveys": region_survey_rows()}
 
 
 #: The main modes counted as car trips (surveys.models.CAR_DRIVER_MODES and CAR_MODES_WITH_PASSENGERS,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import add_validation_error, confirmed
 from core.validators import HEX_COLOUR
-from tenants import selectors, services
+from tenants import selectors, selectors_national, services
 from tenants.brand import brand_stylesheet
 from tenants.forms import (
     AcceptInvitationForm,
@@ -21,10 +21,12 @@ from tenants.forms import (
     LookForm,
     NationalProductForm,
     PtaCreateForm,
+    TargetShareForm,
 )
 from tenants.http import AuthenticatedRequest, TenantRequest
 from tenants.models import NationalProduct, Pta, Role
 from tenants.permissions import coordinator_required, pta_admin_required, role_required
+from tenants.views_national import trend_charts
 
 
 def unknown_host(request: TenantRequest):
@@ -172,12 +174,6 @@ def invitation_accept(request: TenantRequest, token: str, on_accepted=None):
 
 
 @coordinator_required
-@require_GET
-def national_dashboard(request: AuthenticatedRequest):
-    return render(request, "national/dashboard.html", selectors.national_overview())
-
-
-@coordinator_required
 @require_http_methods(["GET", "POST"])
 def region_create(request: AuthenticatedRequest):
     form = PtaCreateForm(request.POST or None)
@@ -200,7 +196,10 @@ def _get_region(pk: int) -> Pta:
 @require_http_methods(["GET", "POST"])
 def region_detail(request: AuthenticatedRequest, pk: int):
     pta = _get_region(pk)
+    if request.method == "POST" and "target_share" in request.POST:
+        return _region_target_share(request, pta)
     form = InvitationForm(request.POST or None, roles=[Role.PTA_ADMIN])
+    figures = selectors_national.region_figures(pta=pta)
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
@@ -217,10 +216,23 @@ def region_detail(request: AuthenticatedRequest, pk: int):
         {
             "pta": pta,
             "form": form,
-            "admins": selectors.membership_list(tenant=pta).filter(role=Role.PTA_ADMIN),
+            "share_form": TargetShareForm(instance=pta),
+            "admin_count": selectors.membership_list(tenant=pta).filter(role=Role.PTA_ADMIN).count(),
             **selectors.region_detail(pta=pta, request=request),
+            **figures,
+            **trend_charts(figures["trend"]),
         },
     )
+
+
+def _region_target_share(request: AuthenticatedRequest, pta: Pta):
+    form = TargetShareForm(request.POST, instance=pta)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The region's share of the targets is saved."))
+    else:
+        messages.error(request, " ".join(form.errors.get("target_share", [])))
+    return redirect("region_detail", pk=pta.pk)
 
 
 @coordinator_required

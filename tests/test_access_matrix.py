@@ -78,7 +78,7 @@ from reporting.services_climate import climate_figures as climate_figures_of
 from surveys import services as survey_services
 from tenants import services as tenant_services
 from tenants import services_questionnaires
-from tenants.models import Membership, NationalProduct, NationalQuestionnaire, ProductUnit, Pta, Role
+from tenants.models import Membership, NationalProduct, NationalQuestionnaire, ProductUnit, Pta, RegionCompany, Role
 from tenants.signals import SESSION_TENANT_KEY
 from tests import factories as invoice_factories
 from tests.base import HOST_A, HOST_B, NATIONAL_HOST, World
@@ -149,8 +149,24 @@ def company(o: Objects) -> dict:
     return {"pk": o.company.pk}
 
 
+def region_b(o: Objects) -> dict:
+    return {"pta_pk": o.world.pta_b.pk}
+
+
+def handover_token(o: Objects) -> dict:
+    return {"token": "not-a-token"}
+
+
 def location(o: Objects) -> dict:
     return {"pk": o.company.pk, "location_pk": o.location.pk}
+
+
+def activity(o: Objects) -> dict:
+    return {"pk": o.activity.pk}
+
+
+def ical_token(o: Objects) -> dict:
+    return {"token": o.ical_token}
 
 
 def department(o: Objects) -> dict:
@@ -228,6 +244,21 @@ def logo(o: Objects) -> dict:
 
 def region(o: Objects) -> dict:
     return {"pk": o.world.pta_a.pk}
+
+
+def national_company(o: Objects) -> dict:
+    """The same organisation number in both PTAs' public footprint rows (tenants.RegionCompany)."""
+    for pta in (o.world.pta_a, o.world.pta_b):
+        RegionCompany.objects.update_or_create(
+            tenant=pta,
+            org_number="914778271",
+            defaults={"name": "Alfa Energi AS", "status": "member", "refreshed_at": timezone.now()},
+        )
+    return {"org_number": "914778271"}
+
+
+def export_format(o: Objects) -> dict:
+    return {"fmt": "csv"}
 
 
 def own_company_query(o: Objects) -> str:
@@ -439,14 +470,28 @@ PTA_MATRIX: dict[str, Row] = {
     # Cards: the company's counts for its contact persons (with or without the right) and staff; "I dag" for staff.
     "employees:counts_card":     Row("get",  employees_of,    (LOGIN, 200, 404, 200, 200, 404, 403)),
     "employees:today_card":      Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "activities:company":        Row("get",  company,         (LOGIN, 200, 404, 200, 200, 404, 403)),
+    "activities:create":         Row("get",  company,         (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "activities:edit":           Row("get",  activity,        (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "activities:done":           Row("post", activity,        (LOGIN, 403, 403, To("/bedrifter/", prefix=True), To("/bedrifter/", prefix=True), 404, 403)),  # noqa: E501
+    "activities:cancel":         Row("post", activity,        (LOGIN, 403, 403, To("/bedrifter/", prefix=True), To("/bedrifter/", prefix=True), 404, 403)),  # noqa: E501
+    "activities:month":          Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "activities:calendar":       Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "activities:subscribe":      Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "activities:behind":         Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "activities:today_card":     Row("get",  none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "activities:ical":           Row("get",  ical_token,      (200, 200, 200, 200, 200, 404, 200)),
     # Reporting: the trend card of "I dag", staff only.
     "reporting:today_trend_card": Row("get", none,            (LOGIN, 403, 403, 200, 200, 200, 403)),
+    "reporting:today_targets_card": Row("get", none,          (LOGIN, 403, 403, 200, 200, 200, 403)),
     # Min side: contact persons only; choosing another company than one's own is 404.
     "minside_home":              Row("get",  none,            (LOGIN, 200, 404, 403, 403, 403, 403), query=own_company_query),  # noqa: E501
     "pta_users":                 Row("get",  none,            (LOGIN, 403, 403, 403, 200, 403, 403)),
     "membership_remove":         Row("post", membership,      (LOGIN, 403, 403, 403, To("/brukere/"), 403, 403), data=CONFIRM),  # noqa: E501
     # The token is the secret; PTA A's token on PTA B's host is not valid there (410).
     "invitation_accept":         Row("get",  pta_invitation,  (200, 200, 200, 200, 200, 410, 200)),
+    "region_switch":             Row("post", region_b,        (LOGIN, To("/min-side/"), To("/min-side/"), 403, 403, 403, 403)),  # noqa: E501
+    "handover_accept":           Row("get",  handover_token,  (200, 200, 200, 200, 200, 200, 200)),
     # PTA A has a logo, PTA B none.
     "tenant_logo":               Row("get",  logo,            (200, 200, 200, 200, 200, 404, 200)),
     # The PTA's colour as a stylesheet (no inline style): every page links it, for everyone.
@@ -465,6 +510,7 @@ PTA_MATRIX: dict[str, Row] = {
     "tickets:ticket_price_add":  Row("get",  ticket_type,     (LOGIN, 403, 403, 403, 200, 403, 403)),
     # A company's agreement products and subsidy: staff; another PTA's company is 404.
     "tickets:agreement_products": Row("get", agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
+    "tickets:agreement_terms_copy": Row("get", agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
     "tickets:agreement_product_edit": Row("get", agreement_product, (LOGIN, 403, 403, 200, 200, 404, 403)),
     "tickets:agreement_product_remove": Row("post", agreement_product, (LOGIN, 403, 403, AGREEMENT_PRODUCTS, AGREEMENT_PRODUCTS, 404, 403), data=CONFIRM),  # noqa: E501
     "tickets:agreement_products_card": Row("get", agreement_products_of, (LOGIN, 403, 403, 200, 200, 404, 403)),
@@ -574,6 +620,10 @@ NATIONAL_MATRIX: dict[str, Row] = {
     #                            method  kwargs               anonymous  coordinator  pta_admin  contact
     "home":                 Row("get",  none,                (To("/accounts/login/"), To("/nasjonalt/"), 403, 403)),
     "national_dashboard":   Row("get",  none,                (LOGIN, 200, 403, 403)),
+    "national_refresh":     Row("post", none,                (LOGIN, To("/nasjonalt/"), 403, 403)),
+    "national_export":      Row("get",  export_format,       (LOGIN, 200, 403, 403)),
+    "national_companies":   Row("get",  none,                (LOGIN, 200, 403, 403)),
+    "national_company_detail": Row("get", national_company,  (LOGIN, 200, 403, 403)),
     "region_create":        Row("get",  none,                (LOGIN, 200, 403, 403)),
     "region_detail":        Row("get",  region,              (LOGIN, 200, 403, 403)),
     "region_set_active":    Row("post", region,              (LOGIN, To("/regioner/{pk}/"), 403, 403), data={"active": "1"}),  # noqa: E501
@@ -708,6 +758,18 @@ class Objects:
     @cached_property
     def location(self):
         return self._in_a(lambda: LocationFactory(company=self.company))
+
+    @cached_property
+    def ical_token(self) -> str:
+        from activities.services import calendar_feed_renew
+
+        return self._in_a(lambda: calendar_feed_renew(user=self.world.adviser_a.user))
+
+    @cached_property
+    def activity(self):
+        from activities.models import Activity
+
+        return self._in_a(lambda: Activity.objects.create(company=self.company, kind="stand", day=date.today()))
 
     @cached_property
     def department(self):

@@ -220,22 +220,27 @@ PAGES = {
     # + companies for the invitation form (1), memberships with users (1), pending invitations (1).
     "pta_users": Page("admin_a", lambda w: "/brukere/", add_users_and_invitations, MIDDLEWARE + 6),
     # + company (1), COUNT of the events for the paginator (1), the page of events (1), the acting users in
-    # one query (1): 8 statements, and 10 more SET search_path: pghistory's event query (a union over the
-    # event tables of the models referencing the company, tickets.Ticket's and tickets.Application's among
-    # them) sets it 6 extra times, for the COUNT and again for the page.
+    # one query (1): 8 statements, and 12 more SET search_path: pghistory's event query (a union over the
+    # event tables of the models referencing the company, tickets.Ticket's, tickets.Application's and
+    # activities.Activity's among them) sets it 7 extra times, for the COUNT and again for the page.
     "company_history": Page(
-        "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/historikk/", add_history, MIDDLEWARE + 20
+        "adviser_a", lambda w: f"/bedrifter/{w.company_a1.pk}/historikk/", add_history, MIDDLEWARE + 22
     ),
     # + region stats with their PTAs (1), the totals (1), the count of active regions (1), the regions'
     # survey figures with their PTAs (1).
-    "national_dashboard": Page("coordinator", lambda w: "/nasjonalt/", add_regions, MIDDLEWARE + 8),
+    # Seven queries, each after its SET search_path: region stats (with tenant), active regions count,
+    # memberships per region and role, RegionMonth summed by month, min(refreshed_at), latest
+    # RefreshRequest, survey figures -- none per region.
+    "national_dashboard": Page("coordinator", lambda w: "/nasjonalt/", add_regions, MIDDLEWARE + 14),
     # The composed pages (config.composition): each card is its app's own view, called in-process.
     # + needs attention: one query per selector of NEEDS_ATTENTION (company imports, employee imports,
     # unanswered messages, companies without a contact person, agreements ending, ticket applications
     # waiting too long, invoice drafts to review, survey rounds closing below target: 8); the adviser's
     # companies with their agreements, contact counts and total (1); the trend of member companies and of
-    # their employees (2); companies by status (1); employees on lists (1).
-    "staff_start": Page("adviser_a", lambda w: "/i-dag/", add_things_to_do, MIDDLEWARE + 26),
+    # their employees (2); companies by status (1); employees on lists (1); activities planned in the past
+    # (1, NEEDS_ATTENTION); the activities card (2); the targets card: the region's stats, its trend and its
+    # users (3).
+    "staff_start": Page("adviser_a", lambda w: "/i-dag/", add_things_to_do, MIDDLEWARE + 38),
     # + company, agreement, adviser, locations, departments, status changes (6); the employees card: its
     # company check (1) and the counts by status (1); the agreement products card: its company check (1)
     # and the agreement (1; A1 has none, so no product rows are read).
@@ -249,8 +254,9 @@ PAGES = {
     # invoices card: the agreement (its credit limit), the balance, the overdue count and the latest
     # invoice (4); the messages card: staff check and unread conversations (2); the surveys card: the latest
     # round with its counts (1); the climate card: the company check, the latest report, and the
-    # certification levels (3; the company has no survey round, so no figures are read).
-    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 44),
+    # certification levels (3; the company has no survey round, so no figures are read); the other regions
+    # the contact person is a contact in (1, the region switcher).
+    "minside": Page("contact_a1", lambda w: "/min-side/", add_things_to_do, MIDDLEWARE - 2 + 46),
 }
 
 

@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from tickets import views
+from tickets import views, views_terms
 
 app_name = "tickets"
 
 agreement_patterns = [
     path("", views.agreement_products, name="agreement_products"),
+    path("kopier/", views_terms.agreement_terms_copy_view, name="agreement_terms_copy"),
     path("<int:pk>/", views.agreement_product_edit, name="agreement_product_edit"),
     path("<int:pk>/fjern/", views.agreement_product_remove, name="agreement_product_remove"),
 ]

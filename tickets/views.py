@@ -33,6 +33,7 @@ from tickets.forms import (
     TicketTypeForm,
 )
 from tickets.models import AgreementProduct, Product, Ticket, TicketState, TicketType
+from tickets.views_terms import terms_elsewhere
 
 # --- Products ------------------------------------------------------------------------------
 
@@ -258,6 +259,7 @@ def agreement_products(request: CompanyRequest, company_pk: int):
             "agreement": agreement,
             "rows": selectors.agreement_product_list(agreement=agreement) if agreement else [],
             "form": form,
+            "terms_elsewhere": terms_elsewhere(request, company.org_number).exists(),
             "zone": _zone_label(company),
             "tab": "overview",
         },
