@@ -1,5 +1,6 @@
 """Log filters. Links mailed to employees carry their secret in the path (a survey's
-answer link, a ticket application's one-time link); Django's request logger writes
+answer link, a ticket application's one-time link; likewise a hand-over between regions and
+an adviser's calendar feed); Django's request logger writes
 the path of a 404 or 410, so the console handler masks those secrets before any
 record is written."""
 
@@ -9,7 +10,9 @@ import logging
 import re
 
 #: The path segments that are secrets, after the prefix that names them.
-SECRET_PATHS = re.compile(r"(/undersokelse/|/soknad/[^/\s]+/skjema/|/invitasjon/)[^/\s?]+")
+SECRET_PATHS = re.compile(
+    r"(/undersokelse/|/soknad/[^/\s]+/skjema/|/invitasjon/|/overgang/|/aktiviteter/ical/)[^/\s?]+"
+)
 MASK = r"\1…"
 
 

@@ -26,3 +26,8 @@ def test_the_filter_masks_a_request_log_records_arguments():
 def test_the_console_handler_carries_the_filter():
     handlers = logging.getLogger().handlers
     assert any(any(isinstance(f, SecretPathFilter) for f in handler.filters) for handler in handlers)
+
+
+def test_a_hand_over_link_and_a_calendar_feed_are_masked_too():
+    assert mask("Forbidden: /overgang/eyJrIjoi.abc:1x/") == "Forbidden: /overgang/…/"
+    assert mask("Not Found: /aktiviteter/ical/3f9a2b.ics") == "Not Found: /aktiviteter/ical/…"
