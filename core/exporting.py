@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.http import HttpResponse
+
 from core.tabular import neutralise
 
 CONTENT_TYPES = {
@@ -80,3 +82,12 @@ def write(tables: Sequence[Table], *, fmt: str, title: str) -> bytes:
     if fmt == "xlsx":
         return write_xlsx(tables, title=title)
     raise ValueError(fmt)
+
+
+def attachment(content: bytes, *, fmt: str, filename: str) -> HttpResponse:
+    """A written file as a download: an attachment, not sniffed, not cached."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

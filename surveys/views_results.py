@@ -8,7 +8,7 @@ text is for PTA staff only, never for contact persons or in their export.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,6 +17,7 @@ from companies.models import Company
 from companies.permissions import CompanyRequest, company_member_required, get_company_for_user, is_staff
 from core.charts import horizontal_bar_chart
 from core.dates import today
+from core.exporting import attachment
 from surveys import exporting, rules
 from surveys import selectors_results as selectors
 from surveys.models import RoundKind, SurveyRound
@@ -85,15 +86,7 @@ def pta_results_export(request: AuthenticatedRequest, fmt: str):
     day = today()
     board = selectors.pta_dashboard(day=day, kind=kind)
     content = exporting.write(exporting.pta_tables(board), fmt=fmt, title=_("Survey results"))
-    return _attachment(content, fmt=fmt, filename=f"undersokelser-{request.tenant.slug}-{kind}-{day:%Y-%m-%d}.{fmt}")
-
-
-def _attachment(content: bytes, *, fmt: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exporting.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(content, fmt=fmt, filename=f"undersokelser-{request.tenant.slug}-{kind}-{day:%Y-%m-%d}.{fmt}")
 
 
 # --- A company's dashboard --------------------------------------------------------------------------
@@ -177,7 +170,7 @@ def company_results_export(request: CompanyRequest, company_pk: int, fmt: str):
         raise Http404
     content = exporting.write(exporting.company_tables(board), fmt=fmt, title=_("Survey results"))
     filename = f"undersokelse-{company.org_number}-{board.round.opens_on:%Y-%m-%d}.{fmt}"
-    return _attachment(content, fmt=fmt, filename=filename)
+    return attachment(content, fmt=fmt, filename=filename)
 
 
 @company_member_required

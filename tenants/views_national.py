@@ -9,7 +9,7 @@ import re
 from celery import current_app
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.charts import bar_chart
 from core.dates import today
-from core.exporting import CONTENT_TYPES, Table, write
+from core.exporting import CONTENT_TYPES, Table, attachment, write
 from tenants import selectors, selectors_national
 from tenants.http import AuthenticatedRequest
 from tenants.models import RefreshRequest
@@ -144,11 +144,7 @@ def national_export(request: AuthenticatedRequest, fmt: str):
     if fmt not in CONTENT_TYPES:
         raise Http404
     content = write(_export_tables(selectors_national.national_dashboard()), fmt=fmt, title=_("National dashboard"))
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="nasjonalt-{today():%Y-%m-%d}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(content, fmt=fmt, filename=f"nasjonalt-{today():%Y-%m-%d}.{fmt}")
 
 
 @coordinator_required
